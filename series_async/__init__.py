@@ -1,0 +1,77 @@
+"""series-sdk: the async-first Python SDK for the Series API.
+
+``from series_async import SeriesClient`` for asyncio code; ``series_sync`` is
+the generated synchronous twin with the same methods.
+"""
+
+from ._client import DEFAULT_BASE_URL, SeriesClient
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    SeriesError,
+    UnexpectedResponseError,
+    ValidationError,
+)
+from ._models import (
+    Attendee,
+    CreatedSession,
+    CustomRole,
+    KeyInfo,
+    RankChange,
+    RoleAssignment,
+    RolePermissions,
+    RoleSlots,
+    Session,
+    SessionPage,
+    SessionStatus,
+    SlotState,
+    UpdatedSession,
+)
+from ._retry import RetryPolicy
+from ._types import UNSET, Timeout, Unset, UnsetType
+from ._version import __version__
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "Attendee",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "CreatedSession",
+    "CustomRole",
+    "DEFAULT_BASE_URL",
+    "InternalServerError",
+    "KeyInfo",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RankChange",
+    "RateLimitError",
+    "RetryPolicy",
+    "RoleAssignment",
+    "RolePermissions",
+    "RoleSlots",
+    "SeriesClient",
+    "SeriesError",
+    "Session",
+    "SessionPage",
+    "SessionStatus",
+    "SlotState",
+    "Timeout",
+    "UNSET",
+    "UnexpectedResponseError",
+    "Unset",
+    "UnsetType",
+    "UpdatedSession",
+    "ValidationError",
+    "__version__",
+]

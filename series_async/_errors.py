@@ -1,0 +1,214 @@
+"""The exception tree shared by ``series_async`` and ``series_sync``.
+
+::
+
+    SeriesError
+    ├── ValidationError (also a ValueError)  bad input caught before any I/O
+    ├── APIConnectionError                   could not reach the API / connection dropped
+    │   └── APITimeoutError
+    ├── UnexpectedResponseError              a body that is not what the API documents
+    └── APIStatusError                       .status .message .code .body .method .url
+        ├── BadRequestError          400
+        ├── AuthenticationError      401
+        ├── PermissionDeniedError    403
+        ├── NotFoundError            404
+        ├── ConflictError            409
+        ├── RateLimitError           429   .retry_after
+        └── InternalServerError      5xx
+
+The HTTP status alone picks the class; the body only supplies the message.
+No attribute or message of these errors ever holds the API key: the pipeline
+scrubs it before building them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "SeriesError",
+    "UnexpectedResponseError",
+    "ValidationError",
+    "status_error_class",
+]
+
+_BODY_DISPLAY_LIMIT = 500
+
+
+def _shorten(text: str, limit: int = _BODY_DISPLAY_LIMIT) -> str:
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)"
+
+
+class SeriesError(Exception):
+    """Base class of every error raised by the SDK."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class ValidationError(SeriesError, ValueError):
+    """An argument broke a documented rule; raised before any request is sent.
+
+    Attributes:
+        field: The name of the offending argument, e.g. ``"duration"`` or
+            ``"custom_roles[1].slots"``.
+    """
+
+    def __init__(self, field: str, rule: str) -> None:
+        super().__init__(f"{field}: {rule}")
+        self.field = field
+
+
+class APIConnectionError(SeriesError):
+    """The API could not be reached, or the connection broke mid-call.
+
+    Attributes:
+        method: The HTTP method of the failed call.
+        url: The URL of the failed call, without the API key.
+    """
+
+    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+
+
+class APITimeoutError(APIConnectionError):
+    """A per-attempt timeout or the policy's ``total_timeout`` ran out."""
+
+
+class UnexpectedResponseError(SeriesError):
+    """The API answered with a body the SDK cannot make sense of.
+
+    Attributes:
+        status: The HTTP status of the response.
+        body: The raw response text (see ``str()`` for a truncated display).
+    """
+
+    def __init__(self, message: str, *, status: int, body: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = body
+
+    def __str__(self) -> str:
+        return f"{self.message} (HTTP {self.status}; body: {_shorten(self.body, 200)!r})"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status={self.status}, message={self.message!r})"
+
+
+class APIStatusError(SeriesError):
+    """The API answered with an error status.
+
+    Attributes:
+        status: The HTTP status code.
+        message: The API's error message, or the reason phrase.
+        code: The ``error.code`` of the body when the API sent one.
+        body: The decoded JSON body, or the raw text when it was not JSON.
+        method: The HTTP method of the call.
+        url: The URL of the call, without the API key.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        code: int | str | None = None,
+        body: Any = None,
+        method: str = "",
+        url: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.body = body
+        self.method = method
+        self.url = url
+
+    def __str__(self) -> str:
+        where = f" ({self.method} {self.url})" if self.method else ""
+        return f"HTTP {self.status}: {self.message}{where}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status={self.status}, message={self.message!r})"
+
+
+class BadRequestError(APIStatusError):
+    """HTTP 400: the API refused the request as invalid."""
+
+
+class AuthenticationError(APIStatusError):
+    """HTTP 401: the API key is missing, unknown or inactive."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """HTTP 403: a Premium/Enterprise feature on a free workspace, or a rank too low."""
+
+
+class NotFoundError(APIStatusError):
+    """HTTP 404: the session, role, user or rank does not exist."""
+
+
+class ConflictError(APIStatusError):
+    """HTTP 409: the request conflicts with the current state."""
+
+
+class RateLimitError(APIStatusError):
+    """HTTP 429: too many requests.
+
+    Attributes:
+        retry_after: Seconds the API asked to wait (``Retry-After``), or ``None``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 429,
+        code: int | str | None = None,
+        body: Any = None,
+        method: str = "",
+        url: str = "",
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, status=status, code=code, body=body, method=method, url=url)
+        self.retry_after = retry_after
+
+
+class InternalServerError(APIStatusError):
+    """HTTP 5xx: the API failed on its side."""
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status: int) -> type[APIStatusError]:
+    """Return the error class for an HTTP status (undocumented ones: ``APIStatusError``)."""
+    if status >= 500:
+        return InternalServerError
+    return _BY_STATUS.get(status, APIStatusError)

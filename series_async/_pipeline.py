@@ -1,0 +1,256 @@
+"""The request pipeline: build the request, send it with retries, raise for
+status, and structure the envelope's ``data`` into a model.
+
+Resources describe a call as a :class:`Call` value; nothing here knows about
+individual endpoints.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import math
+import re
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from typing import Any, Generic, TypeVar
+from urllib.parse import quote, urlencode
+
+import attrs
+
+from ._converter import converter
+from ._errors import (
+    APIStatusError,
+    RateLimitError,
+    SeriesError,
+    UnexpectedResponseError,
+    ValidationError,
+    status_error_class,
+)
+from ._retry import RetryPolicy, call_with_retries
+from ._transport import RawResponse, Transport
+
+__all__ = ["Call", "Pipeline", "encode_segment", "parse_retry_after"]
+
+T = TypeVar("T")
+
+logger = logging.getLogger("series")
+
+REDACTED = "<redacted>"
+_EXCERPT_LIMIT = 200
+_WHITESPACE = re.compile(r"\s+")
+
+
+def encode_segment(field: str, value: str) -> str:
+    """Percent-encode ``value`` as one whole path segment.
+
+    ``/``, ``?``, ``#`` and ``%`` are encoded, and a segment made only of dots
+    is encoded too, so an id such as ``a/../b`` or ``..`` can never change the path.
+    """
+    if not isinstance(value, str) or not value:
+        raise ValidationError(field, f"must be a non-empty string, got {value!r}")
+    encoded = quote(value, safe="")
+    if not encoded.strip("."):
+        encoded = encoded.replace(".", "%2E")
+    return encoded
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Read a ``Retry-After`` header: delay seconds or an HTTP date; ``None`` if absent/bad."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = (when - datetime.now(timezone.utc)).total_seconds()
+    if math.isnan(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+@attrs.frozen
+class Call(Generic[T]):
+    """One API call, described as a value.
+
+    Attributes:
+        method: HTTP method.
+        template: Documented path template, used in logs and error URLs.
+        path: The real path, each parameter already encoded with ``encode_segment``.
+        model: The model the envelope's ``data`` is structured into.
+        idempotent: Whether a replay is harmless (decides 5xx/timeout retries).
+        query: Query parameters, only those given.
+        body: JSON body, only the fields given.
+        auth: Send the ``apikey`` header.
+        secret_path: The path holds the API key; show ``template`` in errors instead.
+        prepare: Optional fix-up of ``data`` before structuring.
+    """
+
+    method: str
+    template: str
+    path: str
+    model: type[T]
+    idempotent: bool
+    query: Mapping[str, str] | None = None
+    body: Mapping[str, Any] | None = None
+    auth: bool = True
+    secret_path: bool = False
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+
+
+class Pipeline:
+    """Runs :class:`Call` values against the API."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        transport: Transport,
+        policy: RetryPolicy,
+        user_agent: str,
+    ) -> None:
+        self.base_url = base_url
+        self.policy = policy
+        self._api_key = api_key
+        self._transport = transport
+        self.set_user_agent(user_agent)
+
+    def set_user_agent(self, user_agent: str) -> None:
+        """Rebuild the header sets for a new User-Agent."""
+        plain = {"User-Agent": user_agent, "Accept": "application/json"}
+        authed = {**plain, "apikey": self._api_key}
+        self._headers = {
+            (False, False): plain,
+            (False, True): {**plain, "Content-Type": "application/json"},
+            (True, False): authed,
+            (True, True): {**authed, "Content-Type": "application/json"},
+        }
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._api_key, REDACTED) if self._api_key in text else text
+
+    async def run(self, call: Call[T]) -> T:
+        """Send ``call`` under the retry policy and return its parsed model."""
+        url = self.base_url + call.path
+        if call.query:
+            url += "?" + urlencode(call.query)
+        display_url = self.base_url + call.template if call.secret_path else url
+        body = None if call.body is None else json.dumps(call.body, separators=(",", ":")).encode()
+        headers = self._headers[call.auth, body is not None]
+        transport = self._transport
+        debug = logger.isEnabledFor(logging.DEBUG)
+
+        async def attempt(remaining: float | None) -> RawResponse:
+            started = time.perf_counter() if debug else 0.0
+            raw = await transport.send(
+                call.method,
+                url,
+                headers=headers,
+                body=body,
+                remaining=remaining,
+                display_url=display_url,
+            )
+            if debug:
+                logger.debug(
+                    "%s %s -> %d in %.1f ms",
+                    call.method,
+                    display_url,
+                    raw.status,
+                    (time.perf_counter() - started) * 1000,
+                )
+            if 200 <= raw.status < 300:
+                return raw
+            raise self._status_error(call, raw, display_url)
+
+        raw = await call_with_retries(
+            attempt,
+            policy=self.policy,
+            idempotent=call.idempotent,
+            method=call.method,
+            template=call.template,
+        )
+        return self._parse(call, raw)
+
+    def _status_error(self, call: Call[Any], raw: RawResponse, display_url: str) -> APIStatusError:
+        text = self._scrub(raw.body.decode("utf-8", "replace"))
+        body: Any = text
+        message: str | None = None
+        code: int | str | None = None
+        try:
+            parsed = json.loads(text) if text else None
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict):
+            body = parsed
+            error = parsed.get("error")
+            if isinstance(error, dict):
+                found = error.get("message")
+                message = found if isinstance(found, str) else None
+                raw_code = error.get("code")
+                code = raw_code if isinstance(raw_code, (int, str)) else None
+            elif isinstance(error, str):
+                message = error
+            if message is None and isinstance(parsed.get("message"), str):
+                message = parsed["message"]
+        if not message:
+            message = self._fallback_message(raw, text)
+        if 300 <= raw.status < 400:
+            location = raw.headers.get("Location")
+            message = f"redirect not followed (the API key must not be sent elsewhere): {message}"
+            if location:
+                message += f" -> {self._scrub(location)}"
+        cls = status_error_class(raw.status)
+        fields: dict[str, Any] = {
+            "status": raw.status,
+            "code": code,
+            "body": body,
+            "method": call.method,
+            "url": display_url,
+        }
+        retry_after = parse_retry_after(raw.headers.get("Retry-After"))
+        if cls is RateLimitError:
+            return RateLimitError(message, retry_after=retry_after, **fields)
+        error_obj = cls(message, **fields)
+        if retry_after is not None:
+            # Honoured by the retry loop (e.g. a 503 with Retry-After).
+            error_obj.retry_after = retry_after  # type: ignore[attr-defined]
+        return error_obj
+
+    @staticmethod
+    def _fallback_message(raw: RawResponse, text: str) -> str:
+        stripped = text.strip()
+        if stripped and not stripped.startswith("<"):
+            excerpt = _WHITESPACE.sub(" ", stripped)
+            return excerpt if len(excerpt) <= _EXCERPT_LIMIT else excerpt[:_EXCERPT_LIMIT] + "..."
+        return raw.reason or f"HTTP {raw.status}"
+
+    def _parse(self, call: Call[T], raw: RawResponse) -> T:
+        try:
+            envelope = json.loads(raw.body)
+        except ValueError as exc:
+            raise self._unexpected("the response body is not JSON", raw) from exc
+        data = envelope.get("data") if isinstance(envelope, dict) else None
+        if not isinstance(data, dict) or envelope.get("success") is False:
+            raise self._unexpected('expected {"success": true, "data": {...}} in the response', raw)
+        if call.prepare is not None:
+            data = call.prepare(data)
+        try:
+            return converter.structure(data, call.model)
+        except Exception as exc:
+            raise self._unexpected(
+                f"could not read a {call.model.__name__} from the response ({type(exc).__name__}: "
+                f"{self._scrub(str(exc))})",
+                raw,
+            ) from exc
+
+    def _unexpected(self, message: str, raw: RawResponse) -> SeriesError:
+        text = self._scrub(raw.body.decode("utf-8", "replace"))
+        return UnexpectedResponseError(message, status=raw.status, body=text)

@@ -1,0 +1,60 @@
+"""ISO 8601 timestamps: tolerant parsing (every supported Python) and wire formatting."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+__all__ = ["format_timestamp", "parse_timestamp"]
+
+# Python 3.10's fromisoformat() rejects "Z" and fractions that are not 3 or 6
+# digits long, so the parts are picked apart here and normalised before it.
+_ISO = re.compile(
+    r"(?P<base>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?)"
+    r"(?:[.,](?P<frac>\d+))?"
+    r"(?P<tz>Z|z|[+-]\d{2}(?::?\d{2})?)?"
+)
+
+
+def parse_timestamp(text: str, *, assume_utc: bool) -> datetime:
+    """Parse an ISO 8601 date-time such as ``2024-01-20T15:00:00.000Z``.
+
+    Args:
+        text: The timestamp text.
+        assume_utc: Treat a timestamp without offset as UTC (responses);
+            when false such a timestamp is refused (requests: it is ambiguous).
+
+    Returns:
+        A timezone-aware datetime.
+
+    Raises:
+        ValueError: The text is not an ISO 8601 date-time, or has no offset
+            and ``assume_utc`` is false.
+    """
+    match = _ISO.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"not an ISO 8601 date-time: {text!r}")
+    base, frac, tz = match.group("base", "frac", "tz")
+    normalised = base.replace(" ", "T")
+    if frac:
+        normalised += "." + (frac + "000000")[:6]
+    if tz is None:
+        if not assume_utc:
+            raise ValueError(f"has no UTC offset: {text!r} (add 'Z' or '+00:00')")
+        tz = "+00:00"
+    elif tz in ("Z", "z"):
+        tz = "+00:00"
+    elif len(tz) == 3:
+        tz += ":00"
+    elif ":" not in tz:
+        tz = tz[:3] + ":" + tz[3:]
+    return datetime.fromisoformat(normalised + tz)
+
+
+def format_timestamp(value: datetime) -> str:
+    """Format an aware datetime as UTC with a ``Z`` suffix, milliseconds only when non-zero."""
+    utc = value.astimezone(timezone.utc)
+    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
+    if utc.microsecond:
+        text += f".{utc.microsecond // 1000:03d}"
+    return text + "Z"

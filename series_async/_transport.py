@@ -1,0 +1,191 @@
+"""HTTP transport: the only module that talks to aiohttp.
+
+It owns (or borrows) the ``aiohttp.ClientSession``, sends one attempt of a
+request and turns every aiohttp/asyncio failure into an ``APIConnectionError``
+that records whether the request may have reached the server (``_sent``):
+the retry policy needs that to decide if a non-idempotent call is safe to replay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl as ssl_module
+from collections.abc import Mapping
+
+import aiohttp
+import attrs
+import yarl
+
+from ._errors import APIConnectionError, APITimeoutError, SeriesError
+from ._types import Timeout
+
+__all__ = ["AIOHTTP_VERSION", "RawResponse", "Transport"]
+
+AIOHTTP_VERSION = aiohttp.__version__
+_POOL_LIMIT = 100
+
+
+@attrs.frozen
+class RawResponse:
+    """What one attempt got back, fully read."""
+
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+    body: bytes
+
+
+def _connection_error(
+    cls: type[APIConnectionError],
+    message: str,
+    *,
+    method: str,
+    url: str,
+    sent: bool,
+    retryable: bool = True,
+) -> APIConnectionError:
+    err = cls(message, method=method, url=url)
+    err._sent = sent  # type: ignore[attr-defined]
+    err._retryable = retryable  # type: ignore[attr-defined]
+    return err
+
+
+def _client_timeout(timeout: Timeout, remaining: float | None) -> aiohttp.ClientTimeout:
+    total = timeout.total
+    if remaining is not None:
+        total = remaining if total is None else min(total, remaining)
+    return aiohttp.ClientTimeout(total=total, connect=timeout.connect, sock_read=timeout.read)
+
+
+class Transport:
+    """Sends requests over one ``aiohttp.ClientSession``.
+
+    Args:
+        timeout: Per-attempt limits.
+        ssl: An ``SSLContext``, ``False`` to skip verification, or ``None`` for defaults.
+        session: A caller-owned session to use and never close, or ``None`` to
+            create one lazily (inside the running loop) and close it in ``aclose``.
+    """
+
+    def __init__(
+        self,
+        *,
+        timeout: Timeout,
+        ssl: ssl_module.SSLContext | bool | None,
+        session: aiohttp.ClientSession | None,
+    ) -> None:
+        self._timeout = timeout
+        self._default_timeout = _client_timeout(timeout, None)
+        self._ssl: ssl_module.SSLContext | bool = True if ssl is None else ssl
+        self._session = session
+        self._owns_session = session is None
+        # An owned session's connector already carries the SSL setting; a
+        # borrowed one gets it on every request instead.
+        self._request_ssl: ssl_module.SSLContext | bool = True if session is None else self._ssl
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        session = self._session
+        if session is None:
+            connector = aiohttp.TCPConnector(limit=_POOL_LIMIT, ssl=self._ssl)
+            session = aiohttp.ClientSession(connector=connector, timeout=self._default_timeout)
+            self._session = session
+        elif session.closed:
+            raise SeriesError(
+                "the aiohttp.ClientSession passed as session= is closed; "
+                "keep it open for as long as the SeriesClient is used"
+            )
+        return session
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        remaining: float | None,
+        display_url: str,
+    ) -> RawResponse:
+        """Send one attempt and read the whole response.
+
+        Args:
+            method: HTTP method.
+            url: Absolute URL, already percent-encoded.
+            headers: Request headers.
+            body: JSON body bytes, or ``None``.
+            remaining: Seconds left of the caller's overall budget, or ``None``.
+            display_url: The URL to show in errors (the API key redacted).
+
+        Raises:
+            APIConnectionError: The connection failed or dropped.
+            APITimeoutError: A limit ran out.
+        """
+        if remaining is not None and remaining <= 0:
+            raise _connection_error(
+                APITimeoutError, "total_timeout ran out", method=method, url=display_url, sent=False
+            )
+        session = self._get_session()
+        timeout = (
+            self._default_timeout
+            if remaining is None
+            else _client_timeout(self._timeout, remaining)
+        )
+        try:
+            async with session.request(
+                method,
+                yarl.URL(url, encoded=True),
+                headers=headers,
+                data=body,
+                allow_redirects=False,
+                timeout=timeout,
+                ssl=self._request_ssl,
+            ) as resp:
+                payload = await resp.read()
+                return RawResponse(resp.status, resp.reason or "", resp.headers, payload)
+        except aiohttp.ClientSSLError as exc:
+            raise _connection_error(
+                APIConnectionError,
+                f"TLS error talking to the API: {exc}",
+                method=method,
+                url=display_url,
+                sent=False,
+                retryable=False,
+            ) from exc
+        except aiohttp.ConnectionTimeoutError as exc:
+            raise _connection_error(
+                APITimeoutError,
+                f"timed out connecting to the API (connect timeout {self._timeout.connect}s)",
+                method=method,
+                url=display_url,
+                sent=False,
+            ) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise _connection_error(
+                APIConnectionError,
+                f"could not connect to the API: {exc.strerror or exc}",
+                method=method,
+                url=display_url,
+                sent=False,
+            ) from exc
+        except (TimeoutError, asyncio.TimeoutError) as exc:  # distinct types on 3.10
+            raise _connection_error(
+                APITimeoutError,
+                "timed out waiting for the API's answer",
+                method=method,
+                url=display_url,
+                sent=True,
+            ) from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise _connection_error(
+                APIConnectionError,
+                f"connection to the API failed: {type(exc).__name__}: {exc}",
+                method=method,
+                url=display_url,
+                sent=True,
+            ) from exc
+
+    async def aclose(self) -> None:
+        """Close the session if this transport created it."""
+        session, self._session = self._session, None
+        if self._owns_session and session is not None and not session.closed:
+            await session.close()

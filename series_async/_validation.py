@@ -1,0 +1,121 @@
+"""Argument checks run before any I/O. Each raises ``ValidationError`` naming the field."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+from ._errors import ValidationError
+from ._time import format_timestamp, parse_timestamp
+
+__all__ = [
+    "check_bool",
+    "check_int",
+    "check_str",
+    "check_timestamp",
+    "check_user_id",
+    "check_day",
+    "check_slot_key",
+]
+
+_DIGITS = re.compile(r"[0-9]+")
+_SLOT_KEY = re.compile(r"VACANT_[0-9]+")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def check_str(field: str, value: Any) -> str:
+    """A non-blank string."""
+    if not isinstance(value, str):
+        raise ValidationError(field, f"must be a string, got {type(value).__name__}")
+    if not value.strip():
+        raise ValidationError(field, "must not be empty")
+    return value
+
+
+def check_optional_text(field: str, value: Any) -> str:
+    """Any string, empty allowed (free text such as a description or comment)."""
+    if not isinstance(value, str):
+        raise ValidationError(field, f"must be a string, got {type(value).__name__}")
+    return value
+
+
+def check_int(field: str, value: Any, *, low: int, high: int | None = None, unit: str = "") -> int:
+    """An ``int`` (``bool`` refused) within ``[low, high]``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(field, f"must be an integer, got {type(value).__name__}")
+    suffix = f" ({unit})" if unit else ""
+    if high is None and value < low:
+        raise ValidationError(field, f"must be an integer >= {low}{suffix}, got {value}")
+    if high is not None and not low <= value <= high:
+        raise ValidationError(
+            field, f"must be an integer from {low} to {high}{suffix}, got {value}"
+        )
+    return value
+
+
+def check_bool(field: str, value: Any) -> bool:
+    """A real ``bool`` (not 0/1 or a string)."""
+    if not isinstance(value, bool):
+        raise ValidationError(field, f"must be True or False, got {value!r}")
+    return value
+
+
+def check_user_id(field: str, value: Any) -> str:
+    """A Roblox user id: a positive ``int`` or a digit-only string; returned as a string."""
+    if isinstance(value, bool):
+        raise ValidationError(field, "must be a Roblox user id (int or digit string), got bool")
+    if isinstance(value, int):
+        if value < 1:
+            raise ValidationError(field, f"must be a positive Roblox user id, got {value}")
+        return str(value)
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
+        return value
+    raise ValidationError(
+        field, f"must be a Roblox user id (int or digit-only string), got {value!r}"
+    )
+
+
+def check_slot_key(field: str, value: Any) -> str:
+    """A vacant slot key such as ``VACANT_0``."""
+    if not isinstance(value, str) or not _SLOT_KEY.fullmatch(value):
+        raise ValidationError(field, f"must be a vacant slot key like 'VACANT_0', got {value!r}")
+    return value
+
+
+def check_timestamp(field: str, value: Any) -> str:
+    """An aware datetime or an ISO 8601 string with an offset; returned as UTC ``...Z``."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValidationError(
+                field,
+                "naive datetime is ambiguous: give a timezone, e.g. "
+                "datetime(..., tzinfo=timezone.utc)",
+            )
+        return format_timestamp(value)
+    if isinstance(value, str):
+        try:
+            parsed = parse_timestamp(value, assume_utc=False)
+        except ValueError as exc:
+            raise ValidationError(
+                field, f"must be an ISO 8601 date-time with offset: {exc}"
+            ) from None
+        return format_timestamp(parsed)
+    raise ValidationError(
+        field, f"must be a timezone-aware datetime or ISO 8601 string, got {type(value).__name__}"
+    )
+
+
+def check_day(field: str, value: Any) -> str:
+    """A calendar day: a ``date`` (not a ``datetime``) or a ``YYYY-MM-DD`` string."""
+    if isinstance(value, datetime):
+        raise ValidationError(field, "must be a date or 'YYYY-MM-DD', not a datetime (use .date())")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(field, f"is not a real calendar day: {value!r}") from None
+        return value
+    raise ValidationError(field, f"must be a date or a 'YYYY-MM-DD' string, got {value!r}")
