@@ -1,0 +1,49 @@
+"""Shared fixtures: a recording loopback server, a client pointed at it, a fake clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+import series_async._retry
+from series_async import RetryPolicy, SeriesClient
+
+from .recorder import Recorder
+
+API_KEY = "sk_live_9f8e7d6c5b4a39281706"
+
+
+@pytest.fixture
+async def recorder() -> AsyncIterator[Recorder]:
+    server = Recorder()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+class FakeSleep:
+    """Records retry sleeps instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
+@pytest.fixture
+def fake_sleep(monkeypatch: pytest.MonkeyPatch) -> FakeSleep:
+    sleeper = FakeSleep()
+    monkeypatch.setattr(series_async._retry, "_sleep", sleeper)
+    return sleeper
+
+
+@pytest.fixture
+async def client(recorder: Recorder, fake_sleep: FakeSleep) -> AsyncIterator[SeriesClient]:
+    async with SeriesClient(
+        API_KEY, base_url=recorder.url, retry=RetryPolicy(jitter=False)
+    ) as c:
+        yield c
