@@ -139,10 +139,9 @@ class SeriesClient:
         allow_insecure_http: bool = False,
     ) -> None:
         key = _check_api_key(api_key)
-        url = base_url if base_url is not None else os.environ.get("SERIES_BASE_URL") or None
-        self._base_url = _check_base_url(
-            url or DEFAULT_BASE_URL, allow_insecure_http=allow_insecure_http
-        )
+        if base_url is None:
+            base_url = os.environ.get("SERIES_BASE_URL") or DEFAULT_BASE_URL
+        self._base_url = _check_base_url(base_url, allow_insecure_http=allow_insecure_http)
         limits = _check_timeout(timeout)
         if retry is None:
             policy = RetryPolicy(max_retries=max_retries)
