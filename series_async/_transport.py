@@ -23,6 +23,7 @@ __all__ = ["AIOHTTP_VERSION", "RawResponse", "Transport"]
 
 AIOHTTP_VERSION = aiohttp.__version__
 _POOL_LIMIT = 100
+_NO_BODY_SKIP = ("Content-Type",)
 
 
 @attrs.frozen
@@ -137,6 +138,8 @@ class Transport:
                 headers=headers,
                 data=body,
                 allow_redirects=False,
+                # aiohttp would label an empty POST "application/octet-stream".
+                skip_auto_headers=_NO_BODY_SKIP if body is None else (),
                 timeout=timeout,
                 ssl=self._request_ssl,
             ) as resp:
