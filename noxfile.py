@@ -1,0 +1,61 @@
+"""Developer tasks: ``nox`` runs tests (every supported Python), lint, typecheck and gen_sync."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["tests", "lint", "typecheck", "gen_sync"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = False
+
+ROOT = Path(__file__).parent
+# The Python matrix comes from the classifiers, so pyproject.toml is the one place to change it.
+PYTHONS = re.findall(
+    r'"Programming Language :: Python :: (3\.\d+)"', (ROOT / "pyproject.toml").read_text()
+)
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """Run the test suite with coverage."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install("-e", ".[lint]")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over both packages, generated code, scripts, examples and tests/typing."""
+    session.install("-e", ".[typing]")
+    session.run("mypy")
+
+
+@nox.session
+def gen_sync(session: nox.Session) -> None:
+    """Fail if series_sync drifted from what scripts/gen_sync.py generates."""
+    session.install("-e", ".")
+    session.run("python", "scripts/gen_sync.py", "--check")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site with warnings as errors."""
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run the benchmarks (not part of CI's pass/fail)."""
+    session.install("-e", ".[bench]")
+    session.run("python", "bench/run.py", *session.posargs)
