@@ -8,8 +8,7 @@ import pytest
 
 import series_async._retry
 from series_async import RetryPolicy, SeriesClient
-
-from .recorder import Recorder
+from tests.recorder import Recorder
 
 API_KEY = "sk_live_9f8e7d6c5b4a39281706"
 
@@ -43,7 +42,5 @@ def fake_sleep(monkeypatch: pytest.MonkeyPatch) -> FakeSleep:
 
 @pytest.fixture
 async def client(recorder: Recorder, fake_sleep: FakeSleep) -> AsyncIterator[SeriesClient]:
-    async with SeriesClient(
-        API_KEY, base_url=recorder.url, retry=RetryPolicy(jitter=False)
-    ) as c:
+    async with SeriesClient(API_KEY, base_url=recorder.url, retry=RetryPolicy(jitter=False)) as c:
         yield c

@@ -16,9 +16,8 @@ from series_async import (
     Timeout,
     ValidationError,
 )
-
-from ..conftest import API_KEY
-from ..recorder import Recorder, ok
+from tests.conftest import API_KEY
+from tests.recorder import Recorder, ok
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -56,13 +55,21 @@ def test_default_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["http://localhost:8080", "http://127.0.0.1", "http://127.5.6.7:1", "http://[::1]:9000", "https://x.io"],
+    [
+        "http://localhost:8080",
+        "http://127.0.0.1",
+        "http://127.5.6.7:1",
+        "http://[::1]:9000",
+        "https://x.io",
+    ],
 )
 def test_http_allowed_for_loopback_and_https(url: str) -> None:
     assert SeriesClient(API_KEY, base_url=url).base_url == url
 
 
-@pytest.mark.parametrize("url", ["http://api.series.hr", "http://10.0.0.5", "http://localhost.evil.com"])
+@pytest.mark.parametrize(
+    "url", ["http://api.series.hr", "http://10.0.0.5", "http://localhost.evil.com"]
+)
 def test_plain_http_refused(url: str) -> None:
     with pytest.raises(ValidationError) as info:
         SeriesClient(API_KEY, base_url=url)
@@ -89,7 +96,9 @@ def test_timeout_none_refused_with_the_way_out() -> None:
 
 def test_timeout_forms() -> None:
     assert SeriesClient(API_KEY)._transport._timeout == Timeout(total=60.0, connect=10.0, read=30.0)
-    assert SeriesClient(API_KEY, timeout=5)._transport._timeout == Timeout(total=5, connect=5, read=5)
+    assert SeriesClient(API_KEY, timeout=5)._transport._timeout == Timeout(
+        total=5, connect=5, read=5
+    )
     unlimited = Timeout(total=None, connect=None, read=None)
     assert SeriesClient(API_KEY, timeout=unlimited)._transport._timeout == unlimited
     for bad in (0, -1, "3", True):
@@ -137,7 +146,8 @@ async def test_session_is_lazy_and_owned(recorder: Recorder) -> None:
     recorder.reply(ok(SESSION))
     await client.sessions.get("s1")
     session = client._transport._session
-    assert session is not None and not session.closed
+    assert session is not None
+    assert not session.closed
     await client.aclose()
     assert session.closed
     assert client.closed
@@ -185,9 +195,11 @@ async def test_ssl_context_is_accepted(recorder: Recorder) -> None:
     context = ssl.create_default_context()
     async with SeriesClient(API_KEY, base_url=recorder.url, ssl=context) as client:
         assert (await client.sessions.get("s1")).session_id == "s1"
-    async with aiohttp.ClientSession() as session:
-        async with SeriesClient(API_KEY, base_url=recorder.url, ssl=False, session=session) as c2:
-            assert (await c2.sessions.get("s1")).session_id == "s1"
+    async with (
+        aiohttp.ClientSession() as session,
+        SeriesClient(API_KEY, base_url=recorder.url, ssl=False, session=session) as c2,
+    ):
+        assert (await c2.sessions.get("s1")).session_id == "s1"
 
 
 def test_client_is_bound_to_its_first_loop() -> None:

@@ -21,9 +21,8 @@ from series_async import (
     SeriesError,
     UnexpectedResponseError,
 )
-
-from ..conftest import API_KEY
-from ..recorder import Recorder, Reply, fail, ok
+from tests.conftest import API_KEY
+from tests.recorder import Recorder, Reply, fail, ok
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -65,7 +64,10 @@ async def test_status_picks_the_class_body_gives_the_message(
     assert err.code == status
     assert err.body == {
         "success": False,
-        "error": {"code": status, "message": "Validation error: User is already at the highest rank"},
+        "error": {
+            "code": status,
+            "message": "Validation error: User is already at the highest rank",
+        },
     }
     assert err.method == "POST"
     assert err.url == f"{recorder.url}/ranking/set-rank/714760171/50"
@@ -141,7 +143,10 @@ async def test_rate_limit_error_carries_retry_after(
         (Reply(200, b'{"success": false, "data": {}}'), 'expected {"success": true'),
         (Reply(200, b"[1, 2]"), 'expected {"success": true'),
         (ok({"Title": "no id"}), "could not read a Session from the response"),
-        (ok({"SessionId": "s", "Title": "t", "Scheduled": "yesterday"}), "could not read a Session"),
+        (
+            ok({"SessionId": "s", "Title": "t", "Scheduled": "yesterday"}),
+            "could not read a Session",
+        ),
         (Reply(200, b'{"success": true, "data": {"SessionId": "s", "Ti'), "not JSON"),
     ],
 )

@@ -15,7 +15,7 @@ CONTRACT = {
 
 
 def test_contract_names_exported() -> None:
-    assert CONTRACT <= set(series_async.__all__)
+    assert set(series_async.__all__) >= CONTRACT
     for name in series_async.__all__:
         assert getattr(series_async, name) is not None
 

@@ -33,9 +33,21 @@ def test_session_id_casing_variants(key: str) -> None:
 
 
 def test_other_casing_variants() -> None:
-    data = {"userId": "1", "ACTION": "demote", "previous_rank": 20, "NewRank": 5, "newRole": "Trainee"}
+    data = {
+        "userId": "1",
+        "ACTION": "demote",
+        "previous_rank": 20,
+        "NewRank": 5,
+        "newRole": "Trainee",
+    }
     change = converter.structure(data, RankChange)
-    assert (change.user_id, change.action, change.previous_rank, change.new_rank, change.new_role) == (
+    assert (
+        change.user_id,
+        change.action,
+        change.previous_rank,
+        change.new_rank,
+        change.new_role,
+    ) == (
         "1",
         "demote",
         20,
@@ -43,7 +55,13 @@ def test_other_casing_variants() -> None:
         "Trainee",
     )
     attendee = converter.structure(
-        {"SessionId": "s", "userId": 7, "AttendeeId": "a", "Duration": 60, "joinTime": "2024-01-01T00:00:00Z"},
+        {
+            "SessionId": "s",
+            "userId": 7,
+            "AttendeeId": "a",
+            "Duration": 60,
+            "joinTime": "2024-01-01T00:00:00Z",
+        },
         Attendee,
     )
     assert (attendee.user_id, attendee.attendee_id, attendee.duration_seconds) == ("7", "a", 60)
@@ -67,9 +85,12 @@ def test_other_casing_variants() -> None:
     ],
 )
 def test_response_timestamps(text: str, expected: datetime) -> None:
-    parsed = converter.structure({"SessionId": "s", "Title": "t", "Scheduled": text}, Session).scheduled
+    parsed = converter.structure(
+        {"SessionId": "s", "Title": "t", "Scheduled": text}, Session
+    ).scheduled
     assert parsed == expected
-    assert parsed is not None and parsed.utcoffset() is not None
+    assert parsed is not None
+    assert parsed.utcoffset() is not None
 
 
 def test_timestamp_keeps_offset() -> None:
@@ -96,7 +117,9 @@ def test_role_map_keys_are_not_folded() -> None:
             "SessionId": "s",
             "Title": "t",
             "CustomRoles": {
-                "Lead_Trainer": {"Slots": {"VACANT_10": {}, "VACANT_2": {"Attended": True}, "55": {}}}
+                "Lead_Trainer": {
+                    "Slots": {"VACANT_10": {}, "VACANT_2": {"Attended": True}, "55": {}}
+                }
             },
         },
         Session,

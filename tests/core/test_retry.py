@@ -20,9 +20,8 @@ from series_async import (
     ValidationError,
 )
 from series_async._pipeline import parse_retry_after
-
-from ..conftest import API_KEY, FakeSleep
-from ..recorder import Recorder, Reply, fail, ok
+from tests.conftest import API_KEY, FakeSleep
+from tests.recorder import Recorder, Reply, fail, ok
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -48,7 +47,9 @@ async def test_idempotent_call_retried_on_retryable_status(
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 418])
-async def test_other_statuses_not_retried(recorder: Recorder, fake_sleep: FakeSleep, status: int) -> None:
+async def test_other_statuses_not_retried(
+    recorder: Recorder, fake_sleep: FakeSleep, status: int
+) -> None:
     recorder.reply(fail(status, "no"))
     async with make(recorder) as client:
         with pytest.raises(Exception, match="no"):
@@ -79,8 +80,16 @@ async def test_client_max_retries_shortcut(recorder: Recorder, fake_sleep: FakeS
 
 
 NON_IDEMPOTENT = [
-    ("create", lambda c: c.sessions.create(title="T", scheduled="2026-01-01T00:00:00Z", duration=5), CREATED),
-    ("claim", lambda c: c.sessions.claim_custom_role("s", user_id=1, role_name="R", slot_key="VACANT_0"), {}),
+    (
+        "create",
+        lambda c: c.sessions.create(title="T", scheduled="2026-01-01T00:00:00Z", duration=5),
+        CREATED,
+    ),
+    (
+        "claim",
+        lambda c: c.sessions.claim_custom_role("s", user_id=1, role_name="R", slot_key="VACANT_0"),
+        {},
+    ),
     ("quit", lambda c: c.sessions.quit_custom_role("s", user_id=1, role_name="R"), {}),
     ("remove", lambda c: c.sessions.remove_custom_role("s", target_user_id=1, role_name="R"), {}),
     ("add_attendee", lambda c: c.attendance.add_attendee("s", user_id=1), {}),
@@ -91,14 +100,24 @@ IDEMPOTENT = [
     ("get", lambda c: c.sessions.get("s1"), SESSION),
     ("list", lambda c: c.sessions.list(), {"Sessions": []}),
     ("update", lambda c: c.sessions.update("s1", title="x"), CREATED),
-    ("update_attendee", lambda c: c.attendance.update_attendee("s", user_id=1, join_time="2026-01-01T00:00:00Z"), {"sessionId": "s", "UserId": "1"}),
+    (
+        "update_attendee",
+        lambda c: c.attendance.update_attendee("s", user_id=1, join_time="2026-01-01T00:00:00Z"),
+        {"sessionId": "s", "UserId": "1"},
+    ),
     ("set_rank", lambda c: c.ranking.set_rank(1, 2), RANK),
     ("check", lambda c: c.keys.check(), {"valid": True}),
 ]
 
 
-@pytest.mark.parametrize(("name", "call", "data"), NON_IDEMPOTENT, ids=[n for n, _, _ in NON_IDEMPOTENT])
-@pytest.mark.parametrize("reply", [fail(500, "x"), fail(502, "x"), fail(503, "x"), Reply(drop=True)], ids=["500", "502", "503", "drop"])
+@pytest.mark.parametrize(
+    ("name", "call", "data"), NON_IDEMPOTENT, ids=[n for n, _, _ in NON_IDEMPOTENT]
+)
+@pytest.mark.parametrize(
+    "reply",
+    [fail(500, "x"), fail(502, "x"), fail(503, "x"), Reply(drop=True)],
+    ids=["500", "502", "503", "drop"],
+)
 async def test_non_idempotent_not_replayed_after_the_server_may_have_acted(
     recorder: Recorder, fake_sleep: FakeSleep, name: str, call: object, data: object, reply: Reply
 ) -> None:
@@ -110,11 +129,16 @@ async def test_non_idempotent_not_replayed_after_the_server_may_have_acted(
     assert fake_sleep.delays == []
 
 
-@pytest.mark.parametrize(("name", "call", "data"), NON_IDEMPOTENT, ids=[n for n, _, _ in NON_IDEMPOTENT])
+@pytest.mark.parametrize(
+    ("name", "call", "data"), NON_IDEMPOTENT, ids=[n for n, _, _ in NON_IDEMPOTENT]
+)
 async def test_non_idempotent_retried_on_429(
     recorder: Recorder, fake_sleep: FakeSleep, name: str, call: object, data: object
 ) -> None:
-    recorder.reply(fail(429, "slow", **{"Retry-After": "2"}), ok({"SessionId": "s", "RoleName": "R", "UserId": "1", **data}))  # type: ignore[dict-item]
+    recorder.reply(
+        fail(429, "slow", **{"Retry-After": "2"}),
+        ok({"SessionId": "s", "RoleName": "R", "UserId": "1", **data}),
+    )  # type: ignore[dict-item]
     async with make(recorder) as client:
         await call(client)  # type: ignore[operator]
     assert len(recorder.requests) == 2
@@ -139,7 +163,9 @@ async def test_non_idempotent_opt_in_replays(recorder: Recorder, fake_sleep: Fak
     assert len(recorder.requests) == 3
 
 
-async def test_non_idempotent_retried_when_never_sent(recorder: Recorder, fake_sleep: FakeSleep) -> None:
+async def test_non_idempotent_retried_when_never_sent(
+    recorder: Recorder, fake_sleep: FakeSleep
+) -> None:
     url = recorder.url
     await recorder.stop()  # connection refused: the request provably never left
     async with SeriesClient(API_KEY, base_url=url, retry=RetryPolicy(jitter=False)) as client:
@@ -180,7 +206,9 @@ async def test_retry_after_on_503_is_honoured(recorder: Recorder, fake_sleep: Fa
     assert fake_sleep.delays == [4.0]
 
 
-async def test_retry_after_above_limit_raises_at_once(recorder: Recorder, fake_sleep: FakeSleep) -> None:
+async def test_retry_after_above_limit_raises_at_once(
+    recorder: Recorder, fake_sleep: FakeSleep
+) -> None:
     recorder.reply(fail(429, "come back later", **{"Retry-After": "3600"}), ok(SESSION))
     async with make(recorder, max_retry_after=60) as client:
         with pytest.raises(RateLimitError) as info:
@@ -190,7 +218,9 @@ async def test_retry_after_above_limit_raises_at_once(recorder: Recorder, fake_s
     assert fake_sleep.delays == []
 
 
-async def test_rate_limit_exhausted_keeps_retry_after(recorder: Recorder, fake_sleep: FakeSleep) -> None:
+async def test_rate_limit_exhausted_keeps_retry_after(
+    recorder: Recorder, fake_sleep: FakeSleep
+) -> None:
     recorder.reply(fail(429, "slow", **{"Retry-After": "1"}))
     async with make(recorder, max_retries=1) as client:
         with pytest.raises(RateLimitError) as info:
@@ -207,7 +237,9 @@ async def test_backoff_is_capped(recorder: Recorder, fake_sleep: FakeSleep) -> N
     assert fake_sleep.delays == [1.0, 2.0, 3.0, 3.0, 3.0]
 
 
-async def test_jitter_stays_within_the_exponential_bound(recorder: Recorder, fake_sleep: FakeSleep) -> None:
+async def test_jitter_stays_within_the_exponential_bound(
+    recorder: Recorder, fake_sleep: FakeSleep
+) -> None:
     recorder.reply(fail(500, "x"))
     policy = RetryPolicy(max_retries=6, initial_delay=1.0, max_delay=8.0, jitter=True)
     async with SeriesClient(API_KEY, base_url=recorder.url, retry=policy) as client:
@@ -267,7 +299,15 @@ async def test_each_call_has_its_own_retry_state(recorder: Recorder, fake_sleep:
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [(None, None), ("", None), ("5", 5.0), ("0.25", 0.25), ("-3", 0.0), ("soon", None), ("nan", None)],
+    [
+        (None, None),
+        ("", None),
+        ("5", 5.0),
+        ("0.25", 0.25),
+        ("-3", 0.0),
+        ("soon", None),
+        ("nan", None),
+    ],
 )
 def test_parse_retry_after(header: str | None, expected: float | None) -> None:
     assert parse_retry_after(header) == expected

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from series_async import UNSET, CustomRole, RolePermissions, SeriesClient, ValidationError
-
-from ..recorder import Recorder
+from tests.recorder import Recorder
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -33,7 +32,12 @@ CASES: list[tuple[str, Callable[[SeriesClient], Awaitable[object]], str, str]] =
     ("duration zero", create(duration=0), "duration", "must be an integer >= 1 (minutes), got 0"),
     ("duration bool", create(duration=True), "duration", "must be an integer, got bool"),
     ("duration float", create(duration=1.5), "duration", "must be an integer, got float"),
-    ("naive scheduled", create(scheduled=datetime(2026, 12, 1, 15)), "scheduled", "naive datetime is ambiguous"),
+    (
+        "naive scheduled",
+        create(scheduled=datetime(2026, 12, 1, 15)),
+        "scheduled",
+        "naive datetime is ambiguous",
+    ),
     ("naive iso", create(scheduled="2026-12-01T15:00:00"), "scheduled", "has no UTC offset"),
     ("garbage iso", create(scheduled="tomorrow"), "scheduled", "not an ISO 8601 date-time"),
     ("scheduled int", create(scheduled=1700000000), "scheduled", "timezone-aware datetime"),
@@ -45,50 +49,199 @@ CASES: list[tuple[str, Callable[[SeriesClient], Awaitable[object]], str, str]] =
     ("host unicode digits", create(host="١٢٣"), "host", "digit-only"),
     ("claimable int", create(claimable=1), "claimable", "must be True or False"),
     ("description int", create(description=3), "description", "must be a string"),
-    ("roles none on update", lambda c: c.sessions.update("s", custom_roles=None), "custom_roles", "pass [] to remove"),
+    (
+        "roles none on update",
+        lambda c: c.sessions.update("s", custom_roles=None),
+        "custom_roles",
+        "pass [] to remove",
+    ),
     ("roles not list", create(custom_roles=role()), "custom_roles", "must be a list of CustomRole"),
-    ("role dict", create(custom_roles=[{"name": "x", "slots": 1}]), "custom_roles[0]", "must be a CustomRole, got dict"),
+    (
+        "role dict",
+        create(custom_roles=[{"name": "x", "slots": 1}]),
+        "custom_roles[0]",
+        "must be a CustomRole, got dict",
+    ),
     ("slots zero", create(custom_roles=[role(slots=0)]), "custom_roles[0].slots", "from 1 to 10"),
-    ("slots eleven", create(custom_roles=[role(slots=11)]), "custom_roles[0].slots", "from 1 to 10"),
-    ("min rank high", create(custom_roles=[role(min_rank=256)]), "custom_roles[0].min_rank", "from 0 to 255"),
-    ("min rank negative", create(custom_roles=[role(min_rank=-1)]), "custom_roles[0].min_rank", "from 0 to 255"),
+    (
+        "slots eleven",
+        create(custom_roles=[role(slots=11)]),
+        "custom_roles[0].slots",
+        "from 1 to 10",
+    ),
+    (
+        "min rank high",
+        create(custom_roles=[role(min_rank=256)]),
+        "custom_roles[0].min_rank",
+        "from 0 to 255",
+    ),
+    (
+        "min rank negative",
+        create(custom_roles=[role(min_rank=-1)]),
+        "custom_roles[0].min_rank",
+        "from 0 to 255",
+    ),
     ("reserved Host", create(custom_roles=[role(name="Host")]), "custom_roles[0].name", "reserved"),
-    ("reserved cohost", create(custom_roles=[role(name="Co-Host")]), "custom_roles[0].name", "reserved"),
-    ("reserved supervisor", create(custom_roles=[role(), role(name="supervisor")]), "custom_roles[1].name", "reserved"),
-    ("duplicate", create(custom_roles=[role(), role()]), "custom_roles[1].name", "duplicate role name 'Trainer'"),
-    ("empty role name", create(custom_roles=[role(name="")]), "custom_roles[0].name", "must not be empty"),
-    ("permission int", create(custom_roles=[role(permissions=RolePermissions(modify_attendance=1))]), "custom_roles[0].permissions.modify_attendance", "True or False"),
-    ("permissions dict", create(custom_roles=[role(permissions={})]), "custom_roles[0].permissions", "RolePermissions"),
+    (
+        "reserved cohost",
+        create(custom_roles=[role(name="Co-Host")]),
+        "custom_roles[0].name",
+        "reserved",
+    ),
+    (
+        "reserved supervisor",
+        create(custom_roles=[role(), role(name="supervisor")]),
+        "custom_roles[1].name",
+        "reserved",
+    ),
+    (
+        "duplicate",
+        create(custom_roles=[role(), role()]),
+        "custom_roles[1].name",
+        "duplicate role name 'Trainer'",
+    ),
+    (
+        "empty role name",
+        create(custom_roles=[role(name="")]),
+        "custom_roles[0].name",
+        "must not be empty",
+    ),
+    (
+        "permission int",
+        create(custom_roles=[role(permissions=RolePermissions(modify_attendance=1))]),
+        "custom_roles[0].permissions.modify_attendance",
+        "True or False",
+    ),
+    (
+        "permissions dict",
+        create(custom_roles=[role(permissions={})]),
+        "custom_roles[0].permissions",
+        "RolePermissions",
+    ),
     ("empty session id", lambda c: c.sessions.get(""), "session_id", "non-empty string"),
     ("int session id", lambda c: c.sessions.get(5), "session_id", "non-empty string"),
     ("empty update", lambda c: c.sessions.update("s"), "update", "at least one field"),
-    ("update title none", lambda c: c.sessions.update("s", title=None), "title", "leave it out (UNSET)"),
-    ("update host none", lambda c: c.sessions.update("s", host=None), "host", "leave it out (UNSET)"),
+    (
+        "update title none",
+        lambda c: c.sessions.update("s", title=None),
+        "title",
+        "leave it out (UNSET)",
+    ),
+    (
+        "update host none",
+        lambda c: c.sessions.update("s", host=None),
+        "host",
+        "leave it out (UNSET)",
+    ),
     ("update duration", lambda c: c.sessions.update("s", duration=-1), "duration", ">= 1"),
     ("page zero", lambda c: c.sessions.list(page=0), "page", ">= 1"),
     ("page str", lambda c: c.sessions.list(page="2"), "page", "must be an integer"),
     ("bad status", lambda c: c.sessions.list(status="paused"), "status", "must be one of upcoming"),
-    ("date and start", lambda c: c.sessions.list(date="2024-01-01", start="2024-01-01", end="2024-01-02"), "date", "cannot be combined"),
+    (
+        "date and start",
+        lambda c: c.sessions.list(date="2024-01-01", start="2024-01-01", end="2024-01-02"),
+        "date",
+        "cannot be combined",
+    ),
     ("start alone", lambda c: c.sessions.list(start="2024-01-01"), "end", "go together"),
     ("end alone", lambda c: c.sessions.list(end="2024-01-01"), "start", "go together"),
-    ("start after end", lambda c: c.sessions.list(start="2024-02-01", end="2024-01-01"), "start", "must not be after end"),
+    (
+        "start after end",
+        lambda c: c.sessions.list(start="2024-02-01", end="2024-01-01"),
+        "start",
+        "must not be after end",
+    ),
     ("date format", lambda c: c.sessions.list(date="01/15/2024"), "date", "YYYY-MM-DD"),
-    ("date impossible", lambda c: c.sessions.list(date="2024-02-30"), "date", "not a real calendar day"),
+    (
+        "date impossible",
+        lambda c: c.sessions.list(date="2024-02-30"),
+        "date",
+        "not a real calendar day",
+    ),
     ("date as datetime", lambda c: c.sessions.list(date=WHEN), "date", "not a datetime"),
     ("list host", lambda c: c.sessions.list(host="me"), "host", "Roblox user id"),
-    ("slot key", lambda c: c.sessions.claim_custom_role("s", user_id=1, role_name="T", slot_key="714760171"), "slot_key", "VACANT_0"),
-    ("slot key case", lambda c: c.sessions.claim_custom_role("s", user_id=1, role_name="T", slot_key="vacant_0"), "slot_key", "VACANT_0"),
-    ("claim user", lambda c: c.sessions.claim_custom_role("s", user_id="x", role_name="T", slot_key="VACANT_0"), "user_id", "Roblox user id"),
-    ("claim role", lambda c: c.sessions.claim_custom_role("s", user_id=1, role_name="", slot_key="VACANT_0"), "role_name", "must not be empty"),
-    ("quit user", lambda c: c.sessions.quit_custom_role("s", user_id=None, role_name="T"), "user_id", "Roblox user id"),
-    ("remove target", lambda c: c.sessions.remove_custom_role("s", target_user_id="1a", role_name="T"), "target_user_id", "Roblox user id"),
-    ("attendee user", lambda c: c.attendance.add_attendee("s", user_id="bob"), "user_id", "Roblox user id"),
-    ("attendee naive", lambda c: c.attendance.add_attendee("s", user_id=1, join_time=datetime(2024, 1, 1)), "join_time", "naive"),
-    ("attendee order", lambda c: c.attendance.add_attendee("s", user_id=1, join_time="2024-01-01T10:00:00Z", leave_time="2024-01-01T09:00:00Z"), "leave_time", "must not be before join_time"),
-    ("attendee username", lambda c: c.attendance.add_attendee("s", user_id=1, username=5), "username", "must be a string"),
-    ("update attendee nothing", lambda c: c.attendance.update_attendee("s", user_id=1), "update_attendee", "join_time, leave_time or both"),
-    ("update attendee unset", lambda c: c.attendance.update_attendee("s", user_id=1, join_time=UNSET), "update_attendee", "join_time, leave_time or both"),
-    ("update attendee none", lambda c: c.attendance.update_attendee("s", user_id=1, leave_time=None), "leave_time", "timezone-aware"),
+    (
+        "slot key",
+        lambda c: c.sessions.claim_custom_role("s", user_id=1, role_name="T", slot_key="714760171"),
+        "slot_key",
+        "VACANT_0",
+    ),
+    (
+        "slot key case",
+        lambda c: c.sessions.claim_custom_role("s", user_id=1, role_name="T", slot_key="vacant_0"),
+        "slot_key",
+        "VACANT_0",
+    ),
+    (
+        "claim user",
+        lambda c: c.sessions.claim_custom_role(
+            "s", user_id="x", role_name="T", slot_key="VACANT_0"
+        ),
+        "user_id",
+        "Roblox user id",
+    ),
+    (
+        "claim role",
+        lambda c: c.sessions.claim_custom_role("s", user_id=1, role_name="", slot_key="VACANT_0"),
+        "role_name",
+        "must not be empty",
+    ),
+    (
+        "quit user",
+        lambda c: c.sessions.quit_custom_role("s", user_id=None, role_name="T"),
+        "user_id",
+        "Roblox user id",
+    ),
+    (
+        "remove target",
+        lambda c: c.sessions.remove_custom_role("s", target_user_id="1a", role_name="T"),
+        "target_user_id",
+        "Roblox user id",
+    ),
+    (
+        "attendee user",
+        lambda c: c.attendance.add_attendee("s", user_id="bob"),
+        "user_id",
+        "Roblox user id",
+    ),
+    (
+        "attendee naive",
+        lambda c: c.attendance.add_attendee("s", user_id=1, join_time=datetime(2024, 1, 1)),
+        "join_time",
+        "naive",
+    ),
+    (
+        "attendee order",
+        lambda c: c.attendance.add_attendee(
+            "s", user_id=1, join_time="2024-01-01T10:00:00Z", leave_time="2024-01-01T09:00:00Z"
+        ),
+        "leave_time",
+        "must not be before join_time",
+    ),
+    (
+        "attendee username",
+        lambda c: c.attendance.add_attendee("s", user_id=1, username=5),
+        "username",
+        "must be a string",
+    ),
+    (
+        "update attendee nothing",
+        lambda c: c.attendance.update_attendee("s", user_id=1),
+        "update_attendee",
+        "join_time, leave_time or both",
+    ),
+    (
+        "update attendee unset",
+        lambda c: c.attendance.update_attendee("s", user_id=1, join_time=UNSET),
+        "update_attendee",
+        "join_time, leave_time or both",
+    ),
+    (
+        "update attendee none",
+        lambda c: c.attendance.update_attendee("s", user_id=1, leave_time=None),
+        "leave_time",
+        "timezone-aware",
+    ),
     ("promote user", lambda c: c.ranking.promote("abc"), "user_id", "Roblox user id"),
     ("demote comment", lambda c: c.ranking.demote(1, comment=5), "comment", "must be a string"),
     ("rank high", lambda c: c.ranking.set_rank(1, 256), "rank", "from 0 to 255"),
@@ -117,7 +270,9 @@ async def test_rule_refused_before_io(
     assert recorder.requests == []
 
 
-async def test_iterate_validates_before_first_request(client: SeriesClient, recorder: Recorder) -> None:
+async def test_iterate_validates_before_first_request(
+    client: SeriesClient, recorder: Recorder
+) -> None:
     with pytest.raises(ValidationError, match="start and end go together"):
         async for _ in client.sessions.iterate(start=date(2024, 1, 1)):
             pass
@@ -139,7 +294,7 @@ async def test_iterate_validates_before_first_request(client: SeriesClient, reco
 async def test_timestamps_sent_as_utc_z(
     client: SeriesClient, recorder: Recorder, value: object, wire: str
 ) -> None:
-    from ..recorder import ok
+    from tests.recorder import ok
 
     recorder.reply(ok({"sessionId": "s"}))
     await client.sessions.create(title="T", scheduled=value, duration=1)  # type: ignore[arg-type]

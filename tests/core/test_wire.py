@@ -23,9 +23,8 @@ from series_async import (
     UpdatedSession,
     __version__,
 )
-
-from ..conftest import API_KEY
-from ..recorder import Recorder, ok
+from tests.conftest import API_KEY
+from tests.recorder import Recorder, ok
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -361,7 +360,10 @@ async def test_custom_role_calls(
     method = getattr(client.sessions, f"{action}_custom_role")
     result = await method("session_abc123", **kwargs)
     req = recorder.last
-    assert (req.method, req.raw_path) == ("PATCH", f"/sessions/session_abc123/custom-roles/{action}")
+    assert (req.method, req.raw_path) == (
+        "PATCH",
+        f"/sessions/session_abc123/custom-roles/{action}",
+    )
     assert_headers(recorder, body=True)
     assert req.json() == body
     assert result == RoleAssignment(
@@ -444,8 +446,16 @@ async def test_update_attendee(client: SeriesClient, recorder: Recorder) -> None
 @pytest.mark.parametrize(
     ("call", "path", "action"),
     [
-        (lambda c: c.ranking.promote(714760171, comment="Passed"), "/ranking/promote/714760171", "promote"),
-        (lambda c: c.ranking.demote("714760171", comment="Passed"), "/ranking/demote/714760171", "demote"),
+        (
+            lambda c: c.ranking.promote(714760171, comment="Passed"),
+            "/ranking/promote/714760171",
+            "promote",
+        ),
+        (
+            lambda c: c.ranking.demote("714760171", comment="Passed"),
+            "/ranking/demote/714760171",
+            "demote",
+        ),
         (
             lambda c: c.ranking.set_rank(714760171, 50, comment="Passed"),
             "/ranking/set-rank/714760171/50",

@@ -82,7 +82,9 @@ async def everything() -> None:
             ),
             RoleAssignment,
         )
-        attendee = await client.attendance.add_attendee(created.session_id, user_id=1, join_time=when)
+        attendee = await client.attendance.add_attendee(
+            created.session_id, user_id=1, join_time=when
+        )
         assert_type(attendee, Attendee)
         assert_type(
             await client.attendance.update_attendee(created.session_id, user_id=1, leave_time=when),
