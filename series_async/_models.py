@@ -58,7 +58,7 @@ class RolePermissions:
 class CustomRole:
     """A custom role definition sent with ``sessions.create`` / ``sessions.update``.
 
-    Args:
+    Attributes:
         name: Unique within the session; not ``Host``, ``CoHost`` or ``Supervisor``.
         slots: How many users can hold the role, 1 to 10.
         min_rank: Minimum group rank (0-255) needed to claim it.

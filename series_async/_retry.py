@@ -65,7 +65,7 @@ class RetryPolicy:
     did not act: on a 429, or when the connection failed before the request was
     sent. Set ``retry_non_idempotent=True`` to retry them like the others.
 
-    Args:
+    Attributes:
         max_retries: Retries after the first attempt (0 disables retrying).
         initial_delay: First backoff delay in seconds; doubles each retry.
         max_delay: Cap on one backoff delay.

@@ -49,7 +49,7 @@ class Timeout:
     Each HTTP attempt is bounded by these limits; the whole call, retries and
     sleeps included, is bounded by :attr:`RetryPolicy.total_timeout`.
 
-    Args:
+    Attributes:
         total: Limit for one attempt, from connecting to the last body byte.
         connect: Limit for getting a connection (pool wait plus TCP/TLS connect).
         read: Limit between two reads from the socket.

@@ -1,0 +1,81 @@
+"""Turning SDK errors into replies a Discord bot can send.
+
+The function below is what a ``/claim`` slash command of a discord.py or hikari
+bot would call; every documented failure becomes a friendly sentence instead
+of a traceback. Run it against the emulator to see each reply:
+
+    python examples/bot_replies.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+from series_async import (
+    APIConnectionError,
+    BadRequestError,
+    CustomRole,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    SeriesClient,
+    SeriesError,
+    ValidationError,
+)
+from series_async.testing import SeriesEmulator
+
+
+async def claim_reply(client: SeriesClient, session_id: str, user_id: str, role: str) -> str:
+    """Claim the first vacant slot of ``role`` for ``user_id`` and say how it went."""
+    try:
+        session = await client.sessions.get(session_id)
+        roles = session.custom_roles
+        if role not in roles:
+            return f"This session has no {role} role."
+        vacant = roles[role].vacant_slot_keys()
+        if not vacant:
+            return f"Every {role} slot is taken."
+        await client.sessions.claim_custom_role(
+            session_id, user_id=user_id, role_name=role, slot_key=vacant[0]
+        )
+    except ValidationError as exc:
+        return f"That doesn't look right: {exc}"
+    except NotFoundError:
+        return "I can't find that session any more."
+    except PermissionDeniedError as exc:
+        return f"You can't take that role: {exc.message}"
+    except BadRequestError as exc:
+        return f"Not possible right now: {exc.message}"
+    except RateLimitError as exc:
+        wait = f" in {exc.retry_after:.0f}s" if exc.retry_after is not None else " later"
+        return f"Series is busy, try again{wait}."
+    except APIConnectionError:
+        return "Series can't be reached right now, try again in a minute."
+    except SeriesError:
+        return "Something went wrong talking to Series."
+    return f"You're a {role} now!"
+
+
+async def main() -> None:
+    async with SeriesEmulator() as emu:
+        ranked = sorted(emu.config.members, key=lambda m: m.rank)
+        low, high = ranked[0].user_id, ranked[-1].user_id
+        async with SeriesClient(emu.api_key, base_url=emu.url) as client:
+            created = await client.sessions.create(
+                title="Shift",
+                scheduled=datetime.now(timezone.utc) + timedelta(hours=2),
+                duration=30,
+                claimable=True,
+                custom_roles=[CustomRole(name="Helper", slots=1, min_rank=ranked[-1].rank)],
+            )
+            sid = created.session_id
+            print("low rank :", await claim_reply(client, sid, low, "Helper"))
+            print("high rank:", await claim_reply(client, sid, high, "Helper"))
+            print("again    :", await claim_reply(client, sid, high, "Helper"))
+            print("no role  :", await claim_reply(client, sid, high, "Pilot"))
+            print("bad id   :", await claim_reply(client, "session_gone", high, "Helper"))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
