@@ -269,9 +269,7 @@ def build_app(store: Store, faults: FaultInjector) -> web.Application:
         # Unknown paths and wrong methods get the documented error body too.
         try:
             return await handler(request)
-        except web.HTTPException as exc:
-            if exc.status < 400:
-                raise
+        except web.HTTPException as exc:  # only 404/405 from the router: no redirects here
             pipeline.record(request, None, exc.status, None)
             message = "Route not found" if exc.status == 404 else exc.reason
             headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else {}

@@ -23,7 +23,7 @@ from series_async.testing._config import ConfigError, load_config
 from series_async.testing._emulator import SeriesEmulator
 from series_async.testing._faults import ROUTES, FaultKind, FaultPlan, FaultRule
 
-__all__ = ["build_parser", "main", "parse_fault"]
+__all__ = ["build_parser", "main", "parse_fault", "serve"]
 
 DEFAULT_PORT = 8787
 
@@ -79,7 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _serve(emulator: SeriesEmulator, fault_count: int) -> None:
+async def serve(
+    emulator: SeriesEmulator, fault_count: int, stop: asyncio.Event | None = None
+) -> None:
+    """Serve ``emulator`` and print where, until ``stop`` is set or SIGTERM arrives."""
     async with emulator:
         ws = emulator.config.workspace
         print(f"Series emulator listening on {emulator.url}")
@@ -87,7 +90,7 @@ async def _serve(emulator: SeriesEmulator, fault_count: int) -> None:
         print(f"  API key:   {emulator.api_key}")
         print(f"  faults:    {fault_count} rule(s)")
         print("Press Ctrl-C to stop.", flush=True)
-        stop = asyncio.Event()
+        stop = stop or asyncio.Event()
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signal.SIGTERM, stop.set)
@@ -114,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (argparse.ArgumentTypeError, ConfigError, ValueError) as exc:
         parser.error(str(exc))
     try:
-        asyncio.run(_serve(emulator, len(rules)))
+        asyncio.run(serve(emulator, len(rules)))
     except KeyboardInterrupt:
         pass
     except OSError as exc:
@@ -124,5 +127,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -18,11 +18,15 @@ marker ``@pytest.mark.series_emulator(config=..., faults=..., seed=...)``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from series_async.testing._config import ConfigSource
-from series_async.testing._emulator import SeriesEmulator
+# Imported lazily: pytest loads this plugin before coverage measurement starts,
+# and the emulator's modules should be measured like any other code.
+if TYPE_CHECKING:
+    from series_async.testing._config import ConfigSource
+    from series_async.testing._emulator import SeriesEmulator
 
 __all__ = ["series_emulator", "series_emulator_config"]
 
@@ -57,6 +61,8 @@ def series_emulator(
     Use ``.url`` and ``.api_key`` to point a client at it and ``.state`` to
     assert on what the client did.
     """
+    from series_async.testing._emulator import SeriesEmulator
+
     marker = request.node.get_closest_marker(_MARKER)
     options: dict[str, object] = dict(marker.kwargs) if marker else {}
     unknown = sorted(set(options) - set(_MARKER_KEYS))

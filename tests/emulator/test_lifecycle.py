@@ -109,6 +109,10 @@ def test_plugin_as_users_load_it(tmp_path: Path) -> None:
                 )
                 with urllib.request.urlopen(request, timeout=5) as response:
                     assert json.loads(response.read())["success"] is True
+
+            @pytest.mark.series_emulator("positional")
+            def test_bad_marker(series_emulator):
+                pass
             """
         ),
         encoding="utf-8",
@@ -128,8 +132,8 @@ def test_plugin_as_users_load_it(tmp_path: Path) -> None:
     result = subprocess.run(
         command, cwd=tmp_path, capture_output=True, text=True, timeout=50, env=env, check=False
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 passed" in result.stdout
+    assert "2 passed, 1 error" in result.stdout, result.stdout + result.stderr
+    assert "takes keyword arguments config, faults, seed only" in result.stdout
 
 
 @pytest.mark.timeout(30)
