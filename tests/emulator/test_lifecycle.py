@@ -122,18 +122,39 @@ def test_plugin_as_users_load_it(tmp_path: Path) -> None:
         "filterwarnings = error\n",
         encoding="utf-8",
     )
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user.py"]
-    import importlib.metadata
-
-    names = {ep.name for ep in importlib.metadata.entry_points(group="pytest11")}
-    if "series_emulator" not in names:  # a bare checkout: load the plugin by hand
-        command[3:3] = ["-p", "series_async.testing.pytest_plugin"]
+    command = _pytest_command("test_user.py")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
     result = subprocess.run(
         command, cwd=tmp_path, capture_output=True, text=True, timeout=50, env=env, check=False
     )
     assert "2 passed, 1 error" in result.stdout, result.stdout + result.stderr
     assert "takes keyword arguments config, faults, seed only" in result.stdout
+
+
+def _pytest_command(*args: str) -> list[str]:
+    import importlib.metadata
+
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
+    names = {ep.name for ep in importlib.metadata.entry_points(group="pytest11")}
+    if "series_emulator" not in names:  # a bare checkout: load the plugin by hand
+        command[3:3] = ["-p", "series_async.testing.pytest_plugin"]
+    return command
+
+
+@pytest.mark.timeout(60)
+def test_the_documented_example_tests_pass() -> None:
+    root = Path(__file__).parents[2]
+    result = subprocess.run(
+        _pytest_command("examples/emulator_bot_test.py"),
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=50,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 passed" in result.stdout
 
 
 @pytest.mark.timeout(30)
