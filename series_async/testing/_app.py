@@ -166,7 +166,7 @@ class _Pipeline:
                 self._append(record)
 
     def _append(self, record: RequestRecord) -> None:
-        self.store.requests.append(attrs.evolve(record, seq=len(self.store.requests)))
+        self.store.log(record)
 
     def run(
         self, route: Route, request: web.Request, raw: bytes, fault: FaultRule | None

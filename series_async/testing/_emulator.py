@@ -42,6 +42,9 @@ class SeriesEmulator:
         port: TCP port; ``0`` picks a free one (read it back from :attr:`url`).
         faults: A :class:`FaultPlan` or an iterable of :class:`FaultRule`.
         seed: Seeds fault decisions and generated ids, for reproducible runs.
+        request_log_limit: Keep about this many newest entries in
+            ``state.requests`` (``None``: keep all, right for tests; a long-running
+            server should set it).
 
     Raises:
         ConfigError: The config is invalid (the message names the key).
@@ -55,11 +58,12 @@ class SeriesEmulator:
         port: int = 0,
         faults: FaultPlan | Iterable[FaultRule] | None = None,
         seed: int | None = None,
+        request_log_limit: int | None = None,
     ) -> None:
         self.config: WorkspaceConfig = load_config(config)
         if faults is not None and not isinstance(faults, FaultPlan):
             faults = FaultPlan(rules=tuple(faults))
-        self._store = Store(self.config, seed)
+        self._store = Store(self.config, seed, request_log_limit)
         self._faults = FaultInjector(faults, seed)
         self._host = host
         self._port = port

@@ -190,8 +190,12 @@ class StateSnapshot:
 class Store:
     """The mutable state behind one emulator. Hold ``lock`` while touching it."""
 
-    def __init__(self, config: WorkspaceConfig, seed: int | None = None) -> None:
+    def __init__(
+        self, config: WorkspaceConfig, seed: int | None = None, log_limit: int | None = None
+    ) -> None:
         self.config = config
+        self.log_limit = log_limit
+        self.request_count = 0
         self.lock = threading.Lock()
         self._rng = random.Random(seed)
         self.workspace_id = config.workspace.id or str(uuid.UUID(int=self._rng.getrandbits(128)))
@@ -219,6 +223,14 @@ class Store:
         if prefix == "session":
             return f"session_{int(self.now().timestamp())}_{tail}"
         return f"{prefix}_{tail}"
+
+    def log(self, record: RequestRecord) -> None:
+        """Append to the request log, numbering it; trims the oldest past ``log_limit``."""
+        self.requests.append(attrs.evolve(record, seq=self.request_count))
+        self.request_count += 1
+        # Trim in chunks so a long-running server pays O(1) amortised per request.
+        if self.log_limit is not None and len(self.requests) > 2 * self.log_limit:
+            del self.requests[: len(self.requests) - self.log_limit]
 
     def rank_name(self, rank: int) -> str | None:
         """Return the ladder name of ``rank``, if the ladder has it."""

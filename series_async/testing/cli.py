@@ -26,6 +26,8 @@ from series_async.testing._faults import ROUTES, FaultKind, FaultPlan, FaultRule
 __all__ = ["build_parser", "main", "parse_fault", "serve"]
 
 DEFAULT_PORT = 8787
+# A server left running for days must not grow without bound; tests use the object API.
+_LOG_LIMIT = 10_000
 
 
 def parse_fault(text: str, retry_after: float = 1.0, delay: float = 0.05) -> FaultRule:
@@ -113,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=args.port,
             faults=FaultPlan(rules=tuple(rules)),
             seed=args.seed,
+            request_log_limit=_LOG_LIMIT,
         )
     except (argparse.ArgumentTypeError, ConfigError, ValueError) as exc:
         parser.error(str(exc))

@@ -69,3 +69,14 @@ async def test_ipv6_loopback_url() -> None:
         assert emulator.url.startswith("http://[::1]:")
     finally:
         await emulator.astop()
+
+
+async def test_request_log_limit_keeps_the_newest_entries() -> None:
+    import aiohttp
+
+    async with SeriesEmulator(request_log_limit=3) as emulator, aiohttp.ClientSession() as http:
+        for _ in range(7):
+            async with http.get(emulator.url + "/basic/check-key/x"):
+                pass
+        seqs = [r.seq for r in emulator.state.requests]
+    assert seqs == [4, 5, 6]  # past 2 x 3 entries the log is cut back to the newest 3
