@@ -160,13 +160,10 @@ class _Pipeline:
             fault=fault.kind.value if fault else None,
         )
         if locked:
-            self._append(record)
+            self.store.log(record)
         else:
             with self.store.lock:
-                self._append(record)
-
-    def _append(self, record: RequestRecord) -> None:
-        self.store.log(record)
+                self.store.log(record)
 
     def run(
         self, route: Route, request: web.Request, raw: bytes, fault: FaultRule | None

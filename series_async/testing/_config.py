@@ -174,7 +174,7 @@ def parse_config(data: Mapping[str, object]) -> WorkspaceConfig:
     """Validate a config mapping; see :func:`load_config`."""
     _only_keys(data, "", ("workspace", "api_keys", "ranks", "members", "group_members"))
     workspace = _parse_workspace(_table(data.get("workspace", {}), "workspace"))
-    keys = tuple(_parse_key(item, path) for item, path in _array(data, "api_keys", default=None))
+    keys = tuple(_parse_key(item, path) for item, path in _array(data, "api_keys"))
     if "api_keys" not in data:
         keys = (ApiKeyConfig(key=DEFAULT_API_KEY),)
     elif not keys:
@@ -295,12 +295,8 @@ def _table(value: object, path: str) -> Mapping[str, object]:
     return cast("Mapping[str, object]", value)
 
 
-def _array(
-    data: Mapping[str, object], key: str, default: object = ()
-) -> list[tuple[Mapping[str, object], str]]:
-    value = data.get(key, default)
-    if value is None:
-        return []
+def _array(data: Mapping[str, object], key: str) -> list[tuple[Mapping[str, object], str]]:
+    value = data.get(key, ())
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
         raise ConfigError(f"{key}: must be an array of tables ([[{key}]])")
     return [(_table(item, f"{key}[{i}]"), f"{key}[{i}]") for i, item in enumerate(value)]
