@@ -42,13 +42,12 @@ _RESPONSE_MODELS: tuple[type, ...] = (
     KeyInfo,
     RankChange,
     RoleAssignment,
-    RolePermissions,
     RoleSlots,
     Session,
     SessionPage,
-    SlotState,
     UpdatedSession,
 )
+_INTERNED_MODELS: tuple[type, ...] = (RolePermissions, SlotState)
 
 # Wire keys (already folded) that mean a differently named attribute.
 _ALIASES: dict[type, dict[str, str]] = {
@@ -64,6 +63,9 @@ _PERMISSION_NAMES = {
 }
 
 
+_KEYMAP_LIMIT = 512
+
+
 def _fold(key: str) -> str:
     return key.replace("_", "").replace("-", "").lower()
 
@@ -74,6 +76,60 @@ def _structure_datetime(value: Any, _: type) -> datetime:
     if not isinstance(value, str):
         raise TypeError(f"expected an ISO 8601 string, got {type(value).__name__}")
     return parse_timestamp(value, assume_utc=True)
+
+
+def _key_folder(cl: type) -> Callable[[Any], dict[str, Any]]:
+    """Return a function folding a response object's keys for model ``cl``.
+
+    Raw key -> folded key is seeded with the usual spellings and grown with what
+    the API sends (bounded, so a hostile server cannot grow it without limit):
+    the hot path is one dict lookup per key instead of string surgery.
+    """
+    keymap: dict[str, str] = {}
+    for a in attrs.fields(cl):
+        pascal = "".join(part.title() for part in a.name.split("_"))
+        for spelling in (a.name, pascal, pascal[0].lower() + pascal[1:]):
+            keymap[spelling] = _fold(a.name)
+    aliases = _ALIASES.get(cl, {})
+    name = cl.__name__
+
+    def fold_keys(value: Any) -> dict[str, Any]:
+        if type(value) is not dict and not isinstance(value, Mapping):
+            raise TypeError(f"expected an object for {name}, got {type(value).__name__}")
+        lookup = keymap.get
+        folded: dict[str, Any] = {}
+        for key, item in value.items():
+            target = lookup(key)
+            if target is None:
+                target = _fold(key)
+                if len(keymap) < _KEYMAP_LIMIT:
+                    keymap[key] = target
+            folded[target] = item
+        for alias, target in aliases.items():
+            if alias in folded and target not in folded:
+                folded[target] = folded[alias]
+        return folded
+
+    return fold_keys
+
+
+def _structure_str(value: Any, _: type) -> str:
+    return value if type(value) is str else str(value)
+
+
+def _structure_int(value: Any, _: type) -> int:
+    return value if type(value) is int else int(value)
+
+
+def _structure_bool(value: Any, _: type) -> bool:
+    return value if type(value) is bool else bool(value)
+
+
+def _optional(hook: Callable[[Any, type], Any]) -> Callable[[Any, type], Any]:
+    def structure(value: Any, cl: type) -> Any:
+        return None if value is None else hook(value, cl)
+
+    return structure
 
 
 def _role_list_to_map(items: list[Any]) -> dict[str, Any]:
@@ -99,24 +155,69 @@ def make_converter() -> cattrs.Converter:
     """Build the configured converter (never the cattrs global one)."""
     conv = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
     conv.register_structure_hook(datetime, _structure_datetime)
+    # Direct hooks for the optional scalars of the models: cattrs' generic Optional
+    # dispatch costs a lookup per field per response, and responses are the hot path.
+    for scalar, hook in (
+        (str, _structure_str),
+        (int, _structure_int),
+        (bool, _structure_bool),
+        (datetime, _structure_datetime),
+    ):
+        conv.register_structure_hook_func(
+            lambda t, scalar=scalar: t == (scalar | None), _optional(hook)
+        )
 
     def tolerant_factory(cl: type) -> Callable[[Any, type], Any]:
         renames: dict[str, Any] = {a.name: override(rename=_fold(a.name)) for a in attrs.fields(cl)}
         inner: Callable[[Mapping[str, Any], Any], Any] = make_dict_structure_fn(cl, conv, **renames)
-        aliases = _ALIASES.get(cl, {})
+        fold_keys = _key_folder(cl)
 
         def structure(value: Any, _: type) -> Any:
-            if not isinstance(value, Mapping):
-                raise TypeError(f"expected an object for {cl.__name__}, got {type(value).__name__}")
-            folded = {_fold(k): v for k, v in value.items()}
-            for alias, target in aliases.items():
-                if alias in folded and target not in folded:
-                    folded[target] = folded[alias]
-            return inner(folded, cl)
+            return inner(fold_keys(value), cl)
 
         return structure
 
+    def interned_factory(cl: type) -> Callable[[Any, type], Any]:
+        # Slot states and permission sets are frozen all-bool values with a handful
+        # of possible instances: share them instead of building one per response.
+        fields = attrs.fields(cl)
+        names = [a.name for a in fields]
+        position = {_fold(a.name): index for index, a in enumerate(fields)}
+        defaults = [bool(a.default) for a in fields]
+        instances: dict[tuple[bool, ...], Any] = {}
+        spelled: dict[str, int] = {}  # raw key -> field index, -1 for other keys
+
+        def structure(value: Any, _: type) -> Any:
+            if type(value) is not dict and not isinstance(value, Mapping):
+                raise TypeError(f"expected an object for {cl.__name__}, got {type(value).__name__}")
+            bits = defaults.copy()
+            for key, item in value.items():
+                index = spelled.get(key)
+                if index is None:
+                    index = position.get(_fold(key), -1)
+                    if len(spelled) < _KEYMAP_LIMIT:
+                        spelled[key] = index
+                if index >= 0:
+                    bits[index] = bool(item)
+            state = tuple(bits)
+            found = instances.get(state)
+            if found is None:
+                found = instances[state] = cl(**dict(zip(names, state)))
+            return found
+
+        return structure
+
+    conv.register_structure_hook_factory(lambda t: t in _INTERNED_MODELS, interned_factory)
     conv.register_structure_hook_factory(lambda t: t in _RESPONSE_MODELS, tolerant_factory)
+
+    slot_hook = conv.get_structure_hook(SlotState)
+
+    def structure_slot_map(value: Any, _: type) -> dict[str, SlotState]:
+        if type(value) is not dict and not isinstance(value, Mapping):
+            raise TypeError(f"expected an object of slots, got {type(value).__name__}")
+        return {str(key): slot_hook(item, SlotState) for key, item in value.items()}
+
+    conv.register_structure_hook_func(lambda t: t == dict[str, SlotState], structure_slot_map)
 
     role_map_hook = conv.get_structure_hook(dict[str, RoleSlots])
 

@@ -41,6 +41,8 @@ logger = logging.getLogger("series")
 REDACTED = "<redacted>"
 _EXCERPT_LIMIT = 200
 _WHITESPACE = re.compile(r"\s+")
+# Ids made only of these need no encoding (and are not all dots).
+_PATH_SAFE = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*")
 
 
 def encode_segment(field: str, value: str) -> str:
@@ -51,6 +53,8 @@ def encode_segment(field: str, value: str) -> str:
     """
     if not isinstance(value, str) or not value:
         raise ValidationError(field, f"must be a non-empty string, got {value!r}")
+    if _PATH_SAFE.fullmatch(value):
+        return value
     encoded = quote(value, safe="")
     if not encoded.strip("."):
         encoded = encoded.replace(".", "%2E")
@@ -76,7 +80,7 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, seconds)
 
 
-@attrs.frozen
+@attrs.define(slots=True)
 class Call(Generic[T]):
     """One API call, described as a value.
 
@@ -234,8 +238,8 @@ class Pipeline:
 
     def _parse(self, call: Call[T], raw: RawResponse) -> T:
         try:
-            envelope = json.loads(raw.body)
-        except ValueError as exc:
+            envelope = json.loads(raw.body.decode())
+        except ValueError as exc:  # UnicodeDecodeError included
             raise self._unexpected("the response body is not JSON", raw) from exc
         data = envelope.get("data") if isinstance(envelope, dict) else None
         if not isinstance(data, dict) or envelope.get("success") is False:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import sys
 from datetime import datetime, timezone
 
 __all__ = ["format_timestamp", "parse_timestamp"]
+
+_NATIVE_ISO = sys.version_info >= (3, 11)
 
 # Python 3.10's fromisoformat() rejects "Z" and fractions that are not 3 or 6
 # digits long, so the parts are picked apart here and normalised before it.
@@ -31,6 +34,18 @@ def parse_timestamp(text: str, *, assume_utc: bool) -> datetime:
         ValueError: The text is not an ISO 8601 date-time, or has no offset
             and ``assume_utc`` is false.
     """
+    if _NATIVE_ISO and "T" in text:
+        # 3.11+ parses "Z" and any fraction natively, several times faster.
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            if parsed.tzinfo is not None:
+                return parsed
+            if assume_utc:
+                return parsed.replace(tzinfo=timezone.utc)
+            raise ValueError(f"has no UTC offset: {text!r} (add 'Z' or '+00:00')")
     match = _ISO.fullmatch(text.strip())
     if match is None:
         raise ValueError(f"not an ISO 8601 date-time: {text!r}")

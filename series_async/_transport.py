@@ -26,7 +26,7 @@ _POOL_LIMIT = 100
 _NO_BODY_SKIP = ("Content-Type",)
 
 
-@attrs.frozen
+@attrs.define(slots=True)
 class RawResponse:
     """What one attempt got back, fully read."""
 
