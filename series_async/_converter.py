@@ -125,6 +125,15 @@ def _structure_bool(value: Any, _: type) -> bool:
     return value if type(value) is bool else bool(value)
 
 
+def _is_optional_of(scalar: type) -> Callable[[Any], bool]:
+    optional = scalar | None
+
+    def check(t: Any) -> bool:
+        return bool(t == optional)
+
+    return check
+
+
 def _optional(hook: Callable[[Any, type], Any]) -> Callable[[Any, type], Any]:
     def structure(value: Any, cl: type) -> Any:
         return None if value is None else hook(value, cl)
@@ -163,9 +172,7 @@ def make_converter() -> cattrs.Converter:
         (bool, _structure_bool),
         (datetime, _structure_datetime),
     ):
-        conv.register_structure_hook_func(
-            lambda t, scalar=scalar: t == (scalar | None), _optional(hook)
-        )
+        conv.register_structure_hook_func(_is_optional_of(scalar), _optional(hook))
 
     def tolerant_factory(cl: type) -> Callable[[Any, type], Any]:
         renames: dict[str, Any] = {a.name: override(rename=_fold(a.name)) for a in attrs.fields(cl)}
@@ -202,7 +209,7 @@ def make_converter() -> cattrs.Converter:
             state = tuple(bits)
             found = instances.get(state)
             if found is None:
-                found = instances[state] = cl(**dict(zip(names, state)))
+                found = instances[state] = cl(**dict(zip(names, state, strict=True)))
             return found
 
         return structure

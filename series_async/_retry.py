@@ -113,6 +113,25 @@ class RetryPolicy:
         return tenacity.wait_exponential(multiplier=self.initial_delay, max=self.max_delay)
 
 
+UNCERTAIN_NOTE = (
+    " (an earlier attempt of this call failed after reaching the server and may already "
+    "have made this change)"
+)
+
+
+def _may_have_acted(exc: BaseException | None) -> bool:
+    if isinstance(exc, APIStatusError):
+        return exc.status >= 500
+    if isinstance(exc, APIConnectionError):
+        return bool(getattr(exc, "_sent", True))
+    return False
+
+
+def _note_uncertain(exc: APIStatusError) -> None:
+    exc.message += UNCERTAIN_NOTE
+    exc.args = (exc.message,)
+
+
 def _status_of(exc: BaseException | None) -> str:
     if isinstance(exc, APIStatusError):
         return str(exc.status)
@@ -192,12 +211,26 @@ async def call_with_retries(
     async def sleep(seconds: float) -> None:
         await _sleep(seconds)
 
+    # Whether an earlier attempt may have reached the server and acted. A later
+    # 4xx can then be the echo of that success (set_rank answers "already at
+    # the specified rank"), and the caller deserves to know.
+    uncertain = _may_have_acted(first_failure)
+
     async def replay_then_attempt() -> T:
-        nonlocal first_failure
+        nonlocal first_failure, uncertain
         if first_failure is not None:
             failure, first_failure = first_failure, None
             raise failure
-        return await attempt(remaining())
+        try:
+            return await attempt(remaining())
+        except APIStatusError as exc:
+            if uncertain and 400 <= exc.status < 500 and exc.status != 429:
+                _note_uncertain(exc)
+            uncertain = uncertain or _may_have_acted(exc)
+            raise
+        except SeriesError as exc:
+            uncertain = uncertain or _may_have_acted(exc)
+            raise
 
     retrying = tenacity.AsyncRetrying(
         stop=tenacity.stop_after_attempt(policy.max_retries + 1),

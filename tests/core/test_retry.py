@@ -12,7 +12,9 @@ import pytest
 from series_async import (
     APIConnectionError,
     APITimeoutError,
+    BadRequestError,
     InternalServerError,
+    NotFoundError,
     RateLimitError,
     RetryPolicy,
     SeriesClient,
@@ -333,3 +335,29 @@ def test_policy_validation(kwargs: dict[str, object], field: str) -> None:
     with pytest.raises(ValidationError) as info:
         RetryPolicy(**kwargs)  # type: ignore[arg-type]
     assert info.value.field == field
+
+
+async def test_4xx_after_an_attempt_that_may_have_acted_says_so(
+    recorder: Recorder, fake_sleep: FakeSleep
+) -> None:
+    # The first set-rank was applied but its answer was lost; the retry is refused
+    # because the user is already there. The error must not pretend nothing happened.
+    recorder.reply(
+        Reply(drop=True), fail(400, "Validation error: User is already at the specified rank")
+    )
+    async with make(recorder) as client:
+        with pytest.raises(BadRequestError) as info:
+            await client.ranking.set_rank(714760171, 50)
+    assert info.value.message == (
+        "Validation error: User is already at the specified rank (an earlier attempt of this "
+        "call failed after reaching the server and may already have made this change)"
+    )
+    assert len(recorder.requests) == 2
+
+
+async def test_4xx_after_a_429_gets_no_note(recorder: Recorder, fake_sleep: FakeSleep) -> None:
+    recorder.reply(fail(429, "slow"), fail(404, "Session not found"))
+    async with make(recorder) as client:
+        with pytest.raises(NotFoundError) as info:
+            await client.sessions.get("s1")
+    assert info.value.message == "Session not found"
