@@ -8,9 +8,16 @@ import pytest
 
 import series_async._retry
 from series_async import RetryPolicy, SeriesClient
+from series_async.testing import pytest_plugin as _emulator_plugin
 from tests.recorder import Recorder
 
 API_KEY = "sk_live_9f8e7d6c5b4a39281706"
+
+# The emulator fixtures, exactly as users get them from the pytest11 plugin
+# (disabled for this suite in pyproject.toml so coverage sees every import).
+pytest_configure = _emulator_plugin.pytest_configure
+series_emulator = _emulator_plugin.series_emulator
+series_emulator_config = _emulator_plugin.series_emulator_config
 
 
 @pytest.fixture

@@ -1,9 +1,7 @@
 """Fixtures for the emulator tests: raw HTTP access over real loopback sockets.
 
-The ``series_emulator`` fixture comes from our pytest plugin. When the package
-is installed, pytest loads it through the ``pytest11`` entry point; from a bare
-checkout it is not, so this file imports the fixtures itself (a conftest
-definition simply shadows the plugin's identical one).
+The ``series_emulator`` fixture itself comes from ``tests/conftest.py``, which
+imports the pytest plugin's fixtures.
 """
 
 from __future__ import annotations
@@ -16,11 +14,6 @@ import attrs
 import pytest
 
 from series_async.testing import SeriesEmulator
-from series_async.testing import pytest_plugin as _plugin
-
-pytest_configure = _plugin.pytest_configure
-series_emulator = _plugin.series_emulator
-series_emulator_config = _plugin.series_emulator_config
 
 HOST = "714760171"  # demo: rank 100
 TRAINER = "2143265871"  # demo: rank 50

@@ -134,10 +134,12 @@ def test_plugin_as_users_load_it(tmp_path: Path) -> None:
 def _pytest_command(*args: str) -> list[str]:
     import importlib.metadata
 
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
+    # -o addopts= : run like a user's project, not with this repository's settings.
+    command = [sys.executable, "-m", "pytest", "-q", "-o", "addopts=", "-p", "no:cacheprovider"]
+    command += args
     names = {ep.name for ep in importlib.metadata.entry_points(group="pytest11")}
     if "series_emulator" not in names:  # a bare checkout: load the plugin by hand
-        command[3:3] = ["-p", "series_async.testing.pytest_plugin"]
+        command += ["-p", "series_async.testing.pytest_plugin"]
     return command
 
 
