@@ -124,7 +124,14 @@ def _serve(loop: asyncio.AbstractEventLoop) -> None:
 def _start_loop() -> _Loop:
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=_serve, args=(loop,), name="series-sync-loop", daemon=True)
-    thread.start()
+    try:
+        thread.start()
+    except RuntimeError as exc:  # e.g. Python 3.12 refuses new threads once exit has begun
+        loop.close()
+        raise SeriesError(
+            f"series_sync could not start its event loop thread ({exc}); "
+            "make the first call before the interpreter starts shutting down"
+        ) from exc
     return _Loop(loop, thread, os.getpid())
 
 

@@ -1,0 +1,53 @@
+"""Fixtures of the sync tests: a threaded fake API, a sync client on it, a script runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from series_sync import SeriesClient
+
+from ._server import FakeAPI, ThreadedServer
+
+API_KEY = "sk_live_9f8e7d6c5b4a39281706"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def fake_api() -> FakeAPI:
+    return FakeAPI()
+
+
+@pytest.fixture
+def server(fake_api: FakeAPI) -> Iterator[ThreadedServer]:
+    with ThreadedServer(fake_api, handler_cancellation=True) as running:
+        yield running
+
+
+@pytest.fixture
+def sync_client(server: ThreadedServer) -> Iterator[SeriesClient]:
+    with SeriesClient(API_KEY, base_url=server.url, max_retries=0) as client:
+        yield client
+
+
+def run_python(
+    code: str,
+    *args: str,
+    timeout: float = 30,
+    flags: tuple[str, ...] = ("-X", "dev", "-W", "error"),
+) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter (warnings as errors, dev mode) and capture it."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    return subprocess.run(
+        [sys.executable, *flags, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )

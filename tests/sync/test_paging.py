@@ -1,0 +1,130 @@
+"""Async iterators as plain iterators: one loop hop per page, closed on early exit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any, TypeVar
+
+import pytest
+
+from series_async import InternalServerError
+from series_sync import SeriesClient
+from series_sync import _runtime as runtime
+from series_sync._paging import iterate_in_pages
+
+from ._server import FakeAPI, ThreadedServer
+
+pytestmark = pytest.mark.timeout(15)
+
+T = TypeVar("T")
+
+
+@pytest.fixture
+def hops(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the loop hops (runtime.run calls) made by the code under test."""
+    counted: list[int] = []
+    real_run = runtime.run
+
+    def counting_run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        counted.append(1)
+        return real_run(make)
+
+    monkeypatch.setattr(runtime, "run", counting_run)
+    return counted
+
+
+def loop_tasks() -> int:
+    async def count() -> int:
+        return len(asyncio.all_tasks()) - 1  # not this one
+
+    return runtime.run(count)
+
+
+def test_one_hop_per_page_not_per_item(
+    fake_api: FakeAPI, sync_client: SeriesClient, server: ThreadedServer, hops: list[int]
+) -> None:
+    fake_api.pages = [[f"a{i}" for i in range(20)], [f"b{i}" for i in range(20)], ["c0", "c1"]]
+    seen = [s.session_id for s in sync_client.sessions.iterate(status="upcoming")]
+    assert seen == [i for page in fake_api.pages for i in page]
+    assert [r.path_qs for r in server.requests] == [
+        f"/sessions/list?page={n}&status=upcoming" for n in (1, 2, 3, 4)
+    ]
+    assert len(hops) == 4  # three pages and the empty one that ends the walk
+
+
+def test_early_break_cancels_the_next_page_and_leaves_nothing_running(
+    fake_api: FakeAPI, sync_client: SeriesClient, server: ThreadedServer
+) -> None:
+    fake_api.pages = [["a", "b"], ["c"], ["d"]]
+    for session in sync_client.sessions.iterate():
+        assert session.session_id == "a"
+        break
+    assert loop_tasks() == 0
+    # The next page may have been requested ahead, but the walk stopped there.
+    assert len(server.requests) <= 2
+
+
+def test_an_error_on_a_later_page_comes_after_the_earlier_items(
+    fake_api: FakeAPI, sync_client: SeriesClient
+) -> None:
+    fake_api.pages = [["a", "b"], ["c"]]
+    fake_api.failing_pages = {2}
+    sessions = sync_client.sessions.iterate()
+    assert [next(sessions).session_id, next(sessions).session_id] == ["a", "b"]
+    with pytest.raises(InternalServerError, match="page broke"):
+        next(sessions)
+    assert loop_tasks() == 0
+
+
+def test_nothing_happens_until_the_first_next(
+    sync_client: SeriesClient, server: ThreadedServer
+) -> None:
+    iterator = sync_client.sessions.iterate()
+    assert server.requests == []
+    assert list(iterator) == []
+    assert len(server.requests) == 1
+
+
+def test_break_runs_the_async_generator_cleanup_before_the_loop_ends(hops: list[int]) -> None:
+    events: list[str] = []
+
+    async def numbers() -> AsyncIterator[int]:
+        try:
+            for page in range(3):
+                await asyncio.sleep(0.001)  # a page fetch
+                for item in range(page * 10, page * 10 + 10):
+                    yield item
+        finally:
+            events.append("closed")
+
+    taken = []
+    for number in iterate_in_pages(numbers):
+        taken.append(number)
+        if number == 12:
+            break
+    assert taken == list(range(13))
+    assert events == ["closed"]  # already closed when the for loop is left
+    assert len(hops) == 3  # page 1, page 2, and the close
+    assert loop_tasks() == 0
+
+
+def test_plain_async_iterators_without_aclose_work() -> None:
+    class Countdown:
+        def __init__(self) -> None:
+            self.left = 3
+
+        def __aiter__(self) -> Countdown:
+            return self
+
+        async def __anext__(self) -> int:
+            if not self.left:
+                raise StopAsyncIteration
+            self.left -= 1
+            return self.left
+
+    assert list(iterate_in_pages(Countdown)) == [2, 1, 0]
+    iterator = iterate_in_pages(Countdown)
+    assert next(iterator) == 2
+    iterator.close()
+    assert loop_tasks() == 0
