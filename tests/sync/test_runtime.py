@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import gc
 import os
 import signal
 import threading
@@ -13,8 +14,11 @@ import warnings
 import pytest
 
 from series_async import SeriesError
-from series_sync import SyncInAsyncContextWarning
+from series_sync import SeriesClient, SyncInAsyncContextWarning
 from series_sync import _runtime as runtime
+
+from ._server import ThreadedServer
+from .conftest import API_KEY
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -153,3 +157,20 @@ def test_runtime_state_is_per_process() -> None:
     assert runtime.loop_thread_id() is not None
     assert runtime.process_lock() is runtime.process_lock()
     assert os.getpid() == runtime._process.loop.pid  # type: ignore[union-attr]
+
+
+def test_a_forgotten_client_is_closed_in_the_background(server: ThreadedServer) -> None:
+    client = SeriesClient(API_KEY, base_url=server.url)
+    assert client.keys.check().valid
+    inner = client._owner.client
+    assert id(inner) in runtime._process.registry
+    del client
+    gc.collect()
+
+    async def closings_done() -> None:
+        # The finalizer queued the close before this coroutine: it is already a task.
+        await asyncio.gather(*runtime._process.closing)
+
+    runtime.run(closings_done)
+    assert inner.closed
+    assert id(inner) not in runtime._process.registry
