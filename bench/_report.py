@@ -17,17 +17,20 @@ def _index(entries: list[dict[str, Any]]) -> dict[tuple[str, str, int], dict[str
     return {(e["client"], e["op"], e["concurrency"]): e for e in entries}
 
 
-def _ratio(top: dict[str, Any] | None, bottom: dict[str, Any] | None) -> float | None:
-    if not top or not bottom or not top.get("calls_per_s") or not bottom.get("calls_per_s"):
+def _ratio(
+    top: dict[str, Any] | None, bottom: dict[str, Any] | None, field: str = "calls_per_s"
+) -> float | None:
+    if not top or not bottom or not top.get(field) or not bottom.get(field):
         return None
-    return round(float(top["calls_per_s"]) / float(bottom["calls_per_s"]), 3)
+    return round(float(top[field]) / float(bottom[field]), 3)
 
 
 def add_ratios(entries: list[dict[str, Any]]) -> None:
     """Give each throughput entry its ratios to the baselines of the same op and width.
 
     Async entries get ``vs_raw_aiohttp``; sync entries get ``vs_requests`` and
-    ``vs_loop_thread``.
+    ``vs_loop_thread`` (best round against best round), each also as ``..._median``
+    (median round against median round, a cross-check on a noisy machine).
 
     Args:
         entries: Throughput entries (``client``, ``op``, ``concurrency``, ``calls_per_s``),
@@ -38,7 +41,9 @@ def add_ratios(entries: list[dict[str, Any]]) -> None:
         key = (entry["op"], entry["concurrency"])
         bases = (_ASYNC_BASE,) if entry["kind"] == "async" else _SYNC_BASES
         for base in bases:
-            entry[f"vs_{base}"] = _ratio(entry, index.get((base, *key)))
+            other = index.get((base, *key))
+            entry[f"vs_{base}"] = _ratio(entry, other)
+            entry[f"vs_{base}_median"] = _ratio(entry, other, "median_calls_per_s")
 
 
 def evaluate_targets(

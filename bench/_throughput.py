@@ -11,6 +11,7 @@ it kept up.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -75,6 +76,7 @@ def _record(entry: Entry, seconds: float, server_cpu: float) -> None:
     entry["calls_per_s"] = round(calls / best, 1)
     entry["us_per_call"] = round(best / calls * 1e6, 2)
     entry["server_busy"] = entry["server_busy_rounds"][entry["rounds_s"].index(best)]
+    entry["median_calls_per_s"] = round(calls / statistics.median(entry["rounds_s"]), 1)
 
 
 def _order(names: list[str], rnd: int) -> list[str]:

@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--connections", type=int, default=32, help="per process")
     parser.add_argument("--seconds", type=float, default=3.0)
     args = parser.parse_args(argv)
-    with bench_server() as base_url:
+    with bench_server() as (base_url, _):
         port = int(base_url.rsplit(":", 1)[1])
         size = _answer_size(base_url)
         queue: multiprocessing.Queue[int] = multiprocessing.Queue()
