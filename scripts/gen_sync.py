@@ -17,9 +17,9 @@ module ``series_async/_name.py`` gives ``series_sync/_generated_name.py``:
 - ``aclose`` / ``async with`` become ``close`` / ``with``;
 - the client takes every argument of the async one but ``session=``.
 
-The output is already in ``ruff format`` style (signatures and calls exploded
-with a trailing comma, imports sorted like ruff's isort), so ``--check`` needs
-nothing but Python.
+The output is already in ``ruff format`` style (a signature or call on one line
+when it fits, else one item a line with a trailing comma; imports sorted like
+ruff's isort), so ``--check`` needs nothing but Python.
 """
 
 from __future__ import annotations
@@ -138,17 +138,30 @@ def _wrapped_classes() -> list[type]:
     client = importlib.import_module(SOURCE_PACKAGE).SeriesClient
     found: list[type] = [client]
     for cls in found:
-        for attr in _members(cls).values():
-            if isinstance(attr, property) and attr.fget is not None:
-                returned = inspect.signature(attr.fget, eval_str=True).return_annotation
-                if (
-                    inspect.isclass(returned)
-                    and returned.__module__.startswith(SOURCE_PACKAGE + ".")
-                    and returned not in found
-                    and any(inspect.iscoroutinefunction(v) for v in _members(returned).values())
-                ):
-                    found.append(returned)
+        for name in _members(cls):
+            returned = _property_class(cls, name)
+            if (
+                returned is not None
+                and returned.__module__.startswith(SOURCE_PACKAGE + ".")
+                and returned not in found
+                and any(inspect.iscoroutinefunction(v) for v in _members(returned).values())
+            ):
+                found.append(returned)
     return found
+
+
+def _property_class(cls: type, name: str) -> type | None:
+    """The class a property of ``cls`` is annotated to return, when it is a plain name."""
+    if not isinstance(_members(cls)[name], property):
+        return None
+    defining = next(k for k in cls.__mro__ if name in vars(k))
+    source = Source.of(defining.__module__)
+    returns = source.function(defining.__qualname__, name).returns
+    if not isinstance(returns, ast.Name) or returns.id not in source.names:
+        return None
+    module, attr = source.names[returns.id]
+    value = getattr(importlib.import_module(module), attr or "", None)
+    return value if inspect.isclass(value) else None
 
 
 def _members(cls: type) -> dict[str, object]:
@@ -410,11 +423,10 @@ def _root_name(node: ast.expr) -> str | None:
 
 def _resource_properties(module: Module, cls: type) -> dict[str, type]:
     found: dict[str, type] = {}
-    for name, value in _members(cls).items():
-        if isinstance(value, property) and value.fget is not None:
-            returned = inspect.signature(value.fget, eval_str=True).return_annotation
-            if returned in module.twins:
-                found[name] = returned
+    for name in _members(cls):
+        returned = _property_class(cls, name)
+        if returned is not None and returned in module.twins:
+            found[name] = returned
     return found
 
 
