@@ -152,13 +152,6 @@ def test_threads_share_the_loop() -> None:
     assert {r[1] for r in results} == {runtime.loop_thread_id()}
 
 
-def test_runtime_state_is_per_process() -> None:
-    runtime.run(lambda: double(0))
-    assert runtime.loop_thread_id() is not None
-    assert runtime.process_lock() is runtime.process_lock()
-    assert os.getpid() == runtime._process.loop.pid  # type: ignore[union-attr]
-
-
 def test_a_forgotten_client_is_closed_in_the_background(server: ThreadedServer) -> None:
     client = SeriesClient(API_KEY, base_url=server.url)
     assert client.keys.check().valid

@@ -22,10 +22,12 @@ from series_async import (
     KeyInfo,
     NotFoundError,
     RankChange,
+    RetryPolicy,
     RoleAssignment,
     Session,
     SessionPage,
     UpdatedSession,
+    ValidationError,
     __version__,
 )
 from series_sync import SeriesClient
@@ -296,3 +298,23 @@ def test_closed_client_refuses_calls_without_io(mocked: aioresponses) -> None:
     with pytest.raises(Exception, match="client is closed"), client:
         pass
     assert mocked.requests == {}
+
+
+def test_properties_and_repr_come_from_the_async_client() -> None:
+    policy = RetryPolicy(max_retries=5, jitter=False)
+    client = SeriesClient(API_KEY, base_url="http://localhost:8080/", retry=policy)
+    assert client.base_url == "http://localhost:8080"
+    assert client.retry_policy is policy
+    assert client.closed is False
+    assert repr(client) == "<SeriesClient base_url='http://localhost:8080' api_key='sk_l…'>"
+    assert API_KEY not in repr(client)
+    client.close()
+    assert client.closed
+    assert repr(client).startswith("<SeriesClient closed ")
+
+
+def test_invalid_arguments_raise_in_the_callers_thread_before_any_loop() -> None:
+    with pytest.raises(ValidationError, match="timeout"):
+        SeriesClient(API_KEY, timeout=None)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="allow_insecure_http"):
+        SeriesClient(API_KEY, base_url="http://api.example.com")
