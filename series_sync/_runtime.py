@@ -28,7 +28,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable, Coroutine
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
@@ -225,58 +225,67 @@ def run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
             ),
             stacklevel=_user_stacklevel(),
         )
-    future: concurrent.futures.Future[T] = concurrent.futures.Future()
-    finished = threading.Event()
-    submitted = False
+    call = _Call(make)
     try:
-        state.loop.call_soon_threadsafe(
-            _begin, make, future, finished, context=contextvars.copy_context()
-        )
-        submitted = True
-        return future.result()
+        state.loop.call_soon_threadsafe(_begin, call, context=contextvars.copy_context())
+        return call.future.result()
     except BaseException:
         # cancel() is True only while the call is pending: we were interrupted
         # (KeyboardInterrupt from Ctrl-C, SystemExit from a signal handler...) rather
         # than handed the task's own exception. The cancellation aborts the request;
         # give it a moment to unwind so the connection is closed when we re-raise.
-        if future.cancel() and submitted:
-            finished.wait(_CANCEL_GRACE)
+        if call.future.cancel():
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nothing runs
+                state.loop.call_soon_threadsafe(_settle_if_never_begun, call)
+            call.settled.wait(_CANCEL_GRACE)
         raise
 
 
-def _begin(
-    make: Callable[[], Coroutine[Any, Any, T]],
-    future: concurrent.futures.Future[T],
-    finished: threading.Event,
-) -> None:
+class _Call(Generic[T]):
+    """One sync call crossing over to the loop."""
+
+    def __init__(self, make: Callable[[], Coroutine[Any, Any, T]]) -> None:
+        self.make = make
+        self.future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        self.begun = False  # set on the loop thread by _begin
+        self.settled = threading.Event()  # the loop side is done with the call
+
+
+def _begin(call: _Call[T]) -> None:
     """On the loop, in the caller's context: start the task unless the caller gave up."""
-    if future.cancelled():
-        finished.set()
+    call.begun = True
+    if call.future.cancelled():
+        call.settled.set()
         return
     try:
-        task = asyncio.ensure_future(make())  # the task copies the current (caller's) context
+        task = asyncio.ensure_future(call.make())  # the task copies the current context
     except Exception as exc:  # building the call failed, e.g. a bad argument
-        finished.set()
+        call.settled.set()
         with contextlib.suppress(concurrent.futures.InvalidStateError):
-            future.set_exception(exc)
+            call.future.set_exception(exc)
         return
-    task.add_done_callback(functools.partial(_deliver, future, finished))
-    future.add_done_callback(functools.partial(_forward_cancel, task))
+    task.add_done_callback(functools.partial(_deliver, call))
+    call.future.add_done_callback(functools.partial(_forward_cancel, task))
 
 
-def _deliver(
-    future: concurrent.futures.Future[T], finished: threading.Event, task: asyncio.Task[T]
-) -> None:
-    finished.set()
+def _settle_if_never_begun(call: _Call[Any]) -> None:
+    # Queued after _begin if _begin was queued at all (callbacks run in order), so
+    # "not begun" here means the interruption came before the call was handed over.
+    if not call.begun:
+        call.settled.set()
+
+
+def _deliver(call: _Call[T], task: asyncio.Task[T]) -> None:
+    call.settled.set()
     if task.cancelled():
-        future.cancel()
+        call.future.cancel()
         return
     error = task.exception()
     with contextlib.suppress(concurrent.futures.InvalidStateError):  # the caller gave up
         if error is None:
-            future.set_result(task.result())
+            call.future.set_result(task.result())
         else:
-            future.set_exception(error)
+            call.future.set_exception(error)
 
 
 def _forward_cancel(task: asyncio.Task[Any], future: concurrent.futures.Future[Any]) -> None:
