@@ -128,7 +128,7 @@ def format_table(
     """
     lines = []
     head = f"{'client':<13} {'op':<7} {'width':>5} {'calls/s':>9} {'us/call':>8} "
-    lines.append(head + f"{'vs raw':>7} {'vs req':>7} {'vs loop':>7} {'srv busy':>8}")
+    lines.append(head + f"{'vs raw':>7} {'vs req':>7} {'vs loop':>7} {'cpu us':>7} {'srv busy':>8}")
     lines.append("-" * len(lines[0]))
     for kind in ("async", "sync"):
         for e in (e for e in entries if e["kind"] == kind):
@@ -141,7 +141,7 @@ def format_table(
             lines.append(
                 f"{e['client']:<13} {e['op']:<7} {width:>5} {e['calls_per_s']:>9.0f} "
                 f"{e['us_per_call']:>8.1f} {ratios[0]:>7} {ratios[1]:>7} {ratios[2]:>7} "
-                f"{_fmt(e.get('server_busy'), '.0%'):>8}"
+                f"{e['cpu_us_per_call']:>7.1f} {_fmt(e.get('server_busy'), '.0%'):>8}"
             )
         lines.append("")
     lines.append("import time (fresh interpreter, median):")

@@ -11,7 +11,9 @@ it kept up.
 
 from __future__ import annotations
 
+import gc
 import statistics
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -60,15 +62,24 @@ def _new_group(kind: str, names: tuple[str, ...], op: str, width: int) -> dict[s
             "op": op,
             "concurrency": width,
             "rounds_s": [],
+            "client_cpu_rounds_s": [],
             "server_busy_rounds": [],
         }
         for name in names
     }
 
 
-def _record(entry: Entry, seconds: float, server_cpu: float) -> None:
-    """Add one timed round and refresh the entry's best-round figures."""
+def _record(entry: Entry, seconds: float, client_cpu: float, server_cpu: float) -> None:
+    """Add one timed round and refresh the entry's best-round figures.
+
+    Args:
+        entry: The client's entry in its group.
+        seconds: Wall-clock time of the round.
+        client_cpu: CPU seconds this process (every thread) used during the round.
+        server_cpu: CPU seconds the server process used during the round.
+    """
     entry["rounds_s"].append(round(seconds, 6))
+    entry["client_cpu_rounds_s"].append(round(client_cpu, 6))
     entry["server_busy_rounds"].append(round(server_cpu / seconds, 3))
     best = min(entry["rounds_s"])
     calls = entry["calls_per_round"]
@@ -77,6 +88,9 @@ def _record(entry: Entry, seconds: float, server_cpu: float) -> None:
     entry["us_per_call"] = round(best / calls * 1e6, 2)
     entry["server_busy"] = entry["server_busy_rounds"][entry["rounds_s"].index(best)]
     entry["median_calls_per_s"] = round(calls / statistics.median(entry["rounds_s"]), 1)
+    # CPU per call barely moves when other processes steal the cores: the steadier view
+    # of what each layer costs (at width 1 it leaves out the time spent waiting).
+    entry["cpu_us_per_call"] = round(min(entry["client_cpu_rounds_s"]) / calls * 1e6, 2)
 
 
 def _order(names: list[str], rnd: int) -> list[str]:
@@ -129,9 +143,11 @@ async def measure_async(
                     seconds = await time_async(call, warm, width)
                     entry["calls_per_round"] = plan.round_calls(width, warm, seconds)
                     continue
-                before = server_cpu()
+                gc.collect()  # start every round from the same clean slate
+                before, own = server_cpu(), time.process_time()
                 seconds = await time_async(call, entry["calls_per_round"], width)
-                _record(entry, seconds, server_cpu() - before)
+                own = time.process_time() - own
+                _record(entry, seconds, own, server_cpu() - before)
             except Exception as exc:  # one broken client must not sink the run
                 entry["error"] = _failure(exc)
     return list(group.values())
@@ -173,9 +189,11 @@ def measure_sync(
                     seconds = time_threads(call, warm, threads)
                     entry["calls_per_round"] = plan.round_calls(threads, warm, seconds)
                     continue
-                before = server_cpu()
+                gc.collect()  # start every round from the same clean slate
+                before, own = server_cpu(), time.process_time()
                 seconds = time_threads(call, entry["calls_per_round"], threads)
-                _record(entry, seconds, server_cpu() - before)
+                own = time.process_time() - own
+                _record(entry, seconds, own, server_cpu() - before)
             except Exception as exc:
                 entry["error"] = _failure(exc)
     return list(group.values())

@@ -8,7 +8,6 @@ starts only once all workers are ready (threads wait on a barrier).
 from __future__ import annotations
 
 import asyncio
-import gc
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -47,7 +46,6 @@ async def time_async(call: Callable[[], Awaitable[object]], calls: int, concurre
         for _ in range(count):
             await call()
 
-    gc.collect()
     shares = split(calls, concurrency)
     start = time.perf_counter()
     if len(shares) == 1:
@@ -71,7 +69,6 @@ def time_threads(call: Callable[[], object], calls: int, threads: int) -> float:
     Raises:
         RuntimeError: A worker thread's call failed (the first error is chained).
     """
-    gc.collect()
     shares = split(calls, threads)
     if len(shares) == 1:
         start = time.perf_counter()

@@ -67,6 +67,9 @@ def test_every_throughput_measurement_is_present_and_sane(run: Any) -> None:
         # calls/s and us/call describe the same best round.
         assert math.isclose(entry["calls_per_s"] * entry["us_per_call"], 1e6, rel_tol=0.01)
         assert 0 <= entry["server_busy"] < 2
+        assert len(entry["client_cpu_rounds_s"]) == 2
+        assert entry["cpu_us_per_call"] > 0
+        assert entry["median_calls_per_s"] <= entry["calls_per_s"]
 
 
 @pytest.mark.timeout(120)
