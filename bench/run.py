@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import os
 import platform
@@ -287,7 +288,12 @@ def main(argv: list[str] | None = None) -> int:
         "targets": targets,
     }
     _report.write_json(args.out_dir / "results.json", payload)
-    if not args.no_png:
+    if not args.no_png and importlib.util.find_spec("matplotlib") is None:
+        print(
+            "matplotlib is not installed: no results.png (pip install -e '.[bench]')",
+            file=sys.stderr,
+        )
+    elif not args.no_png:
         title = (
             f"series-sdk bench: Python {meta['python']}, {meta['cpus']} CPUs, "
             f"load {meta['loadavg_before']} -> {meta['loadavg_after']}"
