@@ -168,13 +168,15 @@ class SeriesClient:
         self._flavor = "async"
         self._state = _State.UNOPENED
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._transport = Transport(timeout=limits, ssl=ssl, session=session)
-        self._pipeline = Pipeline(
-            base_url=self._base_url,
+        self._transport = Transport(
+            timeout=limits,
+            ssl=ssl,
+            session=session,
             api_key=key,
-            transport=self._transport,
-            policy=policy,
             user_agent=self._build_user_agent(),
+        )
+        self._pipeline = Pipeline(
+            base_url=self._base_url, api_key=key, transport=self._transport, policy=policy
         )
         self._sessions = Sessions(self)
         self._attendance = Attendance(self)
@@ -189,7 +191,7 @@ class SeriesClient:
     def _set_flavor(self, flavor: str) -> None:
         """Mark the client as driven by the sync twin (``"sync"``) in its User-Agent."""
         self._flavor = flavor
-        self._pipeline.set_user_agent(self._build_user_agent())
+        self._transport.set_user_agent(self._build_user_agent())
 
     @property
     def sessions(self) -> Sessions:

@@ -41,6 +41,8 @@ logger = logging.getLogger("series")
 REDACTED = "<redacted>"
 _EXCERPT_LIMIT = 200
 _WHITESPACE = re.compile(r"\s+")
+# json.dumps(..., separators=...) builds a new encoder per call; this one is reused.
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
 # Ids made only of these need no encoding (and are not all dots).
 _PATH_SAFE = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*")
 
@@ -119,24 +121,11 @@ class Pipeline:
         api_key: str,
         transport: Transport,
         policy: RetryPolicy,
-        user_agent: str,
     ) -> None:
         self.base_url = base_url
         self.policy = policy
         self._api_key = api_key
         self._transport = transport
-        self.set_user_agent(user_agent)
-
-    def set_user_agent(self, user_agent: str) -> None:
-        """Rebuild the header sets for a new User-Agent."""
-        plain = {"User-Agent": user_agent, "Accept": "application/json"}
-        authed = {**plain, "apikey": self._api_key}
-        self._headers = {
-            (False, False): plain,
-            (False, True): {**plain, "Content-Type": "application/json"},
-            (True, False): authed,
-            (True, True): {**authed, "Content-Type": "application/json"},
-        }
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._api_key, REDACTED) if self._api_key in text else text
@@ -147,8 +136,7 @@ class Pipeline:
         if call.query:
             url += "?" + urlencode(call.query)
         display_url = self.base_url + call.template if call.secret_path else url
-        body = None if call.body is None else json.dumps(call.body, separators=(",", ":")).encode()
-        headers = self._headers[call.auth, body is not None]
+        body = None if call.body is None else _ENCODER.encode(call.body).encode()
         transport = self._transport
         debug = logger.isEnabledFor(logging.DEBUG)
 
@@ -157,7 +145,7 @@ class Pipeline:
             raw = await transport.send(
                 call.method,
                 url,
-                headers=headers,
+                auth=call.auth,
                 body=body,
                 remaining=remaining,
                 display_url=display_url,

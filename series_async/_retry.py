@@ -163,20 +163,19 @@ async def call_with_retries(
         SeriesError: The last failure, or ``APITimeoutError`` when ``total_timeout``
             runs out.
     """
+    # Fast path: most calls succeed at once, so nothing but the attempt runs
+    # until a first failure that the policy allows to retry.
     loop = asyncio.get_running_loop()
     deadline = None if policy.total_timeout is None else loop.time() + policy.total_timeout
-
-    def remaining() -> float | None:
-        return None if deadline is None else deadline - loop.time()
-
-    # Fast path: most calls succeed at once, so the tenacity machinery is only
-    # built after a first failure that the policy allows to retry.
     try:
-        return await attempt(remaining())
+        return await attempt(None if deadline is None else deadline - loop.time())
     except SeriesError as exc:
         if policy.max_retries == 0 or not policy.should_retry(exc, idempotent=idempotent):
             raise
         first_failure: SeriesError | None = exc
+
+    def remaining() -> float | None:
+        return None if deadline is None else deadline - loop.time()
 
     backoff = policy.backoff()
 

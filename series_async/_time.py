@@ -68,8 +68,5 @@ def parse_timestamp(text: str, *, assume_utc: bool) -> datetime:
 
 def format_timestamp(value: datetime) -> str:
     """Format an aware datetime as UTC with a ``Z`` suffix, milliseconds only when non-zero."""
-    utc = value.astimezone(timezone.utc)
-    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
-    if utc.microsecond:
-        text += f".{utc.microsecond // 1000:03d}"
-    return text + "Z"
+    utc = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return utc.isoformat(timespec="milliseconds" if utc.microsecond else "seconds") + "Z"

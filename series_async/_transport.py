@@ -74,7 +74,10 @@ class Transport:
         timeout: Timeout,
         ssl: ssl_module.SSLContext | bool | None,
         session: aiohttp.ClientSession | None,
+        api_key: str,
+        user_agent: str,
     ) -> None:
+        self._api_key = api_key
         self._timeout = timeout
         self._default_timeout = _client_timeout(timeout, None)
         self._ssl: ssl_module.SSLContext | bool = True if ssl is None else ssl
@@ -83,12 +86,32 @@ class Transport:
         # An owned session's connector already carries the SSL setting; a
         # borrowed one gets it on every request instead.
         self._request_ssl: ssl_module.SSLContext | bool = True if session is None else self._ssl
+        self.set_user_agent(user_agent)
+
+    def set_user_agent(self, user_agent: str) -> None:
+        """Rebuild the header sets for a new User-Agent."""
+        self._static = {"User-Agent": user_agent, "Accept": "application/json"}
+        # An owned session carries the static headers as its defaults, so each
+        # request only adds what varies; a borrowed one gets them every time.
+        base = {} if self._owns_session else dict(self._static)
+        authed = {**base, "apikey": self._api_key}
+        json_type = {"Content-Type": "application/json"}
+        self._headers = {
+            (False, False): base,
+            (False, True): {**base, **json_type},
+            (True, False): authed,
+            (True, True): {**authed, **json_type},
+        }
+        if self._owns_session and self._session is not None:
+            self._session.headers.update(self._static)
 
     def _get_session(self) -> aiohttp.ClientSession:
         session = self._session
         if session is None:
             connector = aiohttp.TCPConnector(limit=_POOL_LIMIT, ssl=self._ssl)
-            session = aiohttp.ClientSession(connector=connector, timeout=self._default_timeout)
+            session = aiohttp.ClientSession(
+                connector=connector, timeout=self._default_timeout, headers=self._static
+            )
             self._session = session
         elif session.closed:
             raise SeriesError(
@@ -102,7 +125,7 @@ class Transport:
         method: str,
         url: str,
         *,
-        headers: Mapping[str, str],
+        auth: bool,
         body: bytes | None,
         remaining: float | None,
         display_url: str,
@@ -112,7 +135,7 @@ class Transport:
         Args:
             method: HTTP method.
             url: Absolute URL, already percent-encoded.
-            headers: Request headers.
+            auth: Send the ``apikey`` header.
             body: JSON body bytes, or ``None``.
             remaining: Seconds left of the caller's overall budget, or ``None``.
             display_url: The URL to show in errors (the API key redacted).
@@ -135,7 +158,7 @@ class Transport:
             async with session.request(
                 method,
                 yarl.URL(url, encoded=True),
-                headers=headers,
+                headers=self._headers[auth, body is not None],
                 data=body,
                 allow_redirects=False,
                 # aiohttp would label an empty POST "application/octet-stream".
