@@ -134,8 +134,8 @@ class SessionPage:
 
 
 @attrs.frozen(kw_only=True)
-class CreatedSession:
-    """The answer to ``sessions.create``: the new id plus whatever the API echoes."""
+class _SessionEcho:
+    """The fields a create or update answer may echo back (``None`` when absent)."""
 
     session_id: str
     title: str | None = None
@@ -147,23 +147,19 @@ class CreatedSession:
     duration: int | None = None
     claimable: bool | None = None
     custom_roles: dict[str, RoleSlots] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CreatedSession(_SessionEcho):
+    """The answer to ``sessions.create``: the new id plus whatever the API echoes."""
+
     created_at: datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
-class UpdatedSession:
+class UpdatedSession(_SessionEcho):
     """The answer to ``sessions.update``: the id plus whatever the API echoes."""
 
-    session_id: str
-    title: str | None = None
-    description: str | None = None
-    host: str | None = None
-    co_host: str | None = None
-    supervisor: str | None = None
-    scheduled: datetime | None = None
-    duration: int | None = None
-    claimable: bool | None = None
-    custom_roles: dict[str, RoleSlots] | None = None
     updated_at: datetime | None = None
 
 

@@ -14,6 +14,14 @@ def _comment_body(comment: str | None) -> dict[str, str] | None:
     return None if comment is None else {"comment": check_optional_text("comment", comment)}
 
 
+def _one_step(action: str, user_id: int | str, comment: str | None) -> Call[RankChange]:
+    # promote and demote differ only in the path; neither is safe to replay.
+    uid = check_user_id("user_id", user_id)
+    path = f"/ranking/{action}/{encode_segment('user_id', uid)}"
+    template = f"/ranking/{action}/{{userId}}"
+    return Call("POST", template, path, RankChange, False, body=_comment_body(comment))
+
+
 class Ranking(Resource):
     """Group ranking (``client.ranking``; Premium/Enterprise workspaces).
 
@@ -39,17 +47,7 @@ class Ranking(Resource):
         Never replayed after a 5xx or timeout (a replay would promote twice)
         unless the policy has ``retry_non_idempotent=True``.
         """
-        uid = check_user_id("user_id", user_id)
-        path = "/ranking/promote/" + encode_segment("user_id", uid)
-        call = Call(
-            "POST",
-            "/ranking/promote/{userId}",
-            path,
-            RankChange,
-            False,
-            body=_comment_body(comment),
-        )
-        return await self._call(call)
+        return await self._call(_one_step("promote", user_id, comment))
 
     async def demote(self, user_id: int | str, *, comment: str | None = None) -> RankChange:
         """Move a user down one rank.
@@ -68,12 +66,7 @@ class Ranking(Resource):
         Never replayed after a 5xx or timeout unless the policy has
         ``retry_non_idempotent=True``.
         """
-        uid = check_user_id("user_id", user_id)
-        path = "/ranking/demote/" + encode_segment("user_id", uid)
-        call = Call(
-            "POST", "/ranking/demote/{userId}", path, RankChange, False, body=_comment_body(comment)
-        )
-        return await self._call(call)
+        return await self._call(_one_step("demote", user_id, comment))
 
     async def set_rank(
         self, user_id: int | str, rank: int, *, comment: str | None = None
