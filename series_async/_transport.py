@@ -83,6 +83,7 @@ class Transport:
         self._ssl: ssl_module.SSLContext | bool = True if ssl is None else ssl
         self._session = session
         self._owns_session = session is None
+        self._closed = False
         # An owned session's connector already carries the SSL setting; a
         # borrowed one gets it on every request instead.
         self._request_ssl: ssl_module.SSLContext | bool = True if session is None else self._ssl
@@ -106,6 +107,10 @@ class Transport:
             self._session.headers.update(self._static)
 
     def _get_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            # A call still in flight (e.g. sleeping before a retry) when the client
+            # was closed must not quietly open a new session.
+            raise SeriesError("client is closed: create a new SeriesClient")
         session = self._session
         if session is None:
             connector = aiohttp.TCPConnector(limit=_POOL_LIMIT, ssl=self._ssl)
@@ -212,6 +217,7 @@ class Transport:
 
     async def aclose(self) -> None:
         """Close the session if this transport created it."""
+        self._closed = True
         session, self._session = self._session, None
         if self._owns_session and session is not None and not session.closed:
             await session.close()

@@ -8,6 +8,7 @@ import ssl
 import aiohttp
 import pytest
 
+import series_async._retry
 from series_async import (
     DEFAULT_BASE_URL,
     RetryPolicy,
@@ -17,7 +18,7 @@ from series_async import (
     ValidationError,
 )
 from tests.conftest import API_KEY
-from tests.recorder import Recorder, ok
+from tests.recorder import Recorder, fail, ok
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -256,3 +257,19 @@ async def test_user_agent_flavor_and_suffix(recorder: Recorder) -> None:
         await client.sessions.get("s1")
         assert recorder.last.headers["User-Agent"].endswith(" sync mybot/1.2")
         assert recorder.last.headers["User-Agent"].startswith("series-sdk/")
+
+
+async def test_close_during_retry_sleep_opens_no_new_session(
+    recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorder.reply(fail(503, "busy"), ok(SESSION))
+    client = SeriesClient(API_KEY, base_url=recorder.url)
+
+    async def close_instead_of_sleeping(seconds: float) -> None:
+        await client.aclose()  # the user closes the client while a call waits to retry
+
+    monkeypatch.setattr(series_async._retry, "_sleep", close_instead_of_sleeping)
+    with pytest.raises(SeriesError, match="client is closed"):
+        await client.sessions.get("s1")
+    assert client._transport._session is None
+    assert len(recorder.requests) == 1
