@@ -34,7 +34,7 @@ from ._models import (
 )
 from ._time import parse_timestamp
 
-__all__ = ["converter", "make_converter"]
+__all__ = ["converter", "fold_key", "make_converter"]
 
 _RESPONSE_MODELS: tuple[type, ...] = (
     Attendee,
@@ -66,7 +66,8 @@ _PERMISSION_NAMES = {
 _KEYMAP_LIMIT = 512
 
 
-def _fold(key: str) -> str:
+def fold_key(key: str) -> str:
+    """Fold a wire key to compare casings: ``SessionId``, ``sessionId`` and ``session_id`` match."""
     return key.replace("_", "").replace("-", "").lower()
 
 
@@ -89,7 +90,7 @@ def _key_folder(cl: type) -> Callable[[Any], dict[str, Any]]:
     for a in attrs.fields(cl):
         pascal = "".join(part.title() for part in a.name.split("_"))
         for spelling in (a.name, pascal, pascal[0].lower() + pascal[1:]):
-            keymap[spelling] = _fold(a.name)
+            keymap[spelling] = fold_key(a.name)
     aliases = _ALIASES.get(cl, {})
     name = cl.__name__
 
@@ -101,7 +102,7 @@ def _key_folder(cl: type) -> Callable[[Any], dict[str, Any]]:
         for key, item in value.items():
             target = lookup(key)
             if target is None:
-                target = _fold(key)
+                target = fold_key(key)
                 if len(keymap) < _KEYMAP_LIMIT:
                     keymap[key] = target
             folded[target] = item
@@ -146,7 +147,7 @@ def _role_list_to_map(items: list[Any]) -> dict[str, Any]:
     # the documented map; turn it into the map with every slot vacant.
     roles: dict[str, Any] = {}
     for item in items:
-        folded = {_fold(k): v for k, v in item.items()}
+        folded = {fold_key(k): v for k, v in item.items()}
         count = int(folded.get("slots", 0))
         roles[str(folded["name"])] = {
             "MinRank": folded.get("minrank", 0),
@@ -175,7 +176,9 @@ def make_converter() -> cattrs.Converter:
         conv.register_structure_hook_func(_is_optional_of(scalar), _optional(hook))
 
     def tolerant_factory(cl: type) -> Callable[[Any, type], Any]:
-        renames: dict[str, Any] = {a.name: override(rename=_fold(a.name)) for a in attrs.fields(cl)}
+        renames: dict[str, Any] = {
+            a.name: override(rename=fold_key(a.name)) for a in attrs.fields(cl)
+        }
         inner: Callable[[Mapping[str, Any], Any], Any] = make_dict_structure_fn(cl, conv, **renames)
         fold_keys = _key_folder(cl)
 
@@ -189,7 +192,7 @@ def make_converter() -> cattrs.Converter:
         # of possible instances: share them instead of building one per response.
         fields = attrs.fields(cl)
         names = [a.name for a in fields]
-        position = {_fold(a.name): index for index, a in enumerate(fields)}
+        position = {fold_key(a.name): index for index, a in enumerate(fields)}
         defaults = [bool(a.default) for a in fields]
         instances: dict[tuple[bool, ...], Any] = {}
         spelled: dict[str, int] = {}  # raw key -> field index, -1 for other keys
@@ -201,7 +204,7 @@ def make_converter() -> cattrs.Converter:
             for key, item in value.items():
                 index = spelled.get(key)
                 if index is None:
-                    index = position.get(_fold(key), -1)
+                    index = position.get(fold_key(key), -1)
                     if len(spelled) < _KEYMAP_LIMIT:
                         spelled[key] = index
                 if index >= 0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ._converter import fold_key
 from ._pipeline import Call
 
 if TYPE_CHECKING:
@@ -15,19 +16,15 @@ __all__ = ["Resource", "fill_missing"]
 T = TypeVar("T")
 
 
-def _fold(key: str) -> str:
-    return key.replace("_", "").lower()
-
-
 def fill_missing(**defaults: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """Return a ``Call.prepare`` that adds request-known fields the answer left out.
 
-    Keys are compared case- and underscore-insensitively, like the converter does.
+    Keys are compared with the converter's ``fold_key``.
     """
 
     def prepare(data: dict[str, Any]) -> dict[str, Any]:
-        present = {_fold(k) for k in data}
-        missing = {k: v for k, v in defaults.items() if _fold(k) not in present}
+        present = {fold_key(k) for k in data}
+        missing = {k: v for k, v in defaults.items() if fold_key(k) not in present}
         return {**data, **missing} if missing else data
 
     return prepare
