@@ -119,6 +119,11 @@ UNCERTAIN_NOTE = (
 )
 
 
+# Client errors that may be the echo of an earlier attempt's success (not 429:
+# a rate limit says nothing about what the server did before).
+_ECHO_STATUSES = frozenset(range(400, 500)) - {429}
+
+
 def _may_have_acted(exc: BaseException | None) -> bool:
     if isinstance(exc, APIStatusError):
         return exc.status >= 500
@@ -222,12 +227,9 @@ async def call_with_retries(
             raise failure
         try:
             return await attempt(remaining())
-        except APIStatusError as exc:
-            if uncertain and 400 <= exc.status < 500 and exc.status != 429:
-                _note_uncertain(exc)
-            uncertain = uncertain or _may_have_acted(exc)
-            raise
         except SeriesError as exc:
+            if uncertain and isinstance(exc, APIStatusError) and exc.status in _ECHO_STATUSES:
+                _note_uncertain(exc)
             uncertain = uncertain or _may_have_acted(exc)
             raise
 

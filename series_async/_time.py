@@ -39,13 +39,9 @@ def parse_timestamp(text: str, *, assume_utc: bool) -> datetime:
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:
-            pass
+            pass  # the regex path below explains what is wrong
         else:
-            if parsed.tzinfo is not None:
-                return parsed
-            if assume_utc:
-                return parsed.replace(tzinfo=timezone.utc)
-            raise ValueError(f"has no UTC offset: {text!r} (add 'Z' or '+00:00')")
+            return _with_offset(parsed, text, assume_utc)
     match = _ISO.fullmatch(text.strip())
     if match is None:
         raise ValueError(f"not an ISO 8601 date-time: {text!r}")
@@ -54,16 +50,22 @@ def parse_timestamp(text: str, *, assume_utc: bool) -> datetime:
     if frac:
         normalised += "." + (frac + "000000")[:6]
     if tz is None:
-        if not assume_utc:
-            raise ValueError(f"has no UTC offset: {text!r} (add 'Z' or '+00:00')")
-        tz = "+00:00"
-    elif tz in ("Z", "z"):
+        return _with_offset(datetime.fromisoformat(normalised), text, assume_utc)
+    if tz in ("Z", "z"):
         tz = "+00:00"
     elif len(tz) == 3:
         tz += ":00"
     elif ":" not in tz:
         tz = tz[:3] + ":" + tz[3:]
     return datetime.fromisoformat(normalised + tz)
+
+
+def _with_offset(parsed: datetime, text: str, assume_utc: bool) -> datetime:
+    if parsed.tzinfo is not None:
+        return parsed
+    if assume_utc:
+        return parsed.replace(tzinfo=timezone.utc)
+    raise ValueError(f"has no UTC offset: {text!r} (add 'Z' or '+00:00')")
 
 
 def format_timestamp(value: datetime) -> str:
