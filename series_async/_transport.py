@@ -10,25 +10,37 @@ from __future__ import annotations
 
 import asyncio
 import ssl as ssl_module
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import aiohttp
 import attrs
 import yarl
+from aiohttp import http_exceptions
 
-from ._errors import APIConnectionError, APITimeoutError, SeriesError
+from ._errors import APIConnectionError, APITimeoutError, SeriesError, UnexpectedResponseError
 from ._types import Timeout
 
-__all__ = ["AIOHTTP_VERSION", "RawResponse", "Transport"]
+__all__ = ["AIOHTTP_VERSION", "EXCERPT_LIMIT", "MAX_BODY", "RawResponse", "Transport", "excerpt"]
 
 AIOHTTP_VERSION = aiohttp.__version__
 _POOL_LIMIT = 100
 _NO_BODY_SKIP = ("Content-Type",)
+MAX_BODY = 8 * 1024 * 1024
+"""Largest response body read, counted after decompression; more is refused unread."""
+EXCERPT_LIMIT = 4096
+"""How much of a body an error keeps (characters)."""
+_CHUNK = 64 * 1024
+_DETAIL_LIMIT = 200
+
+
+def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
+    """Return at most ``limit`` characters of ``text``, marking a cut."""
+    return text if len(text) <= limit else text[:limit] + f"... (cut at {limit} characters)"
 
 
 @attrs.define(slots=True)
 class RawResponse:
-    """What one attempt got back, fully read."""
+    """What one attempt got back, fully read (and at most ``MAX_BODY`` bytes)."""
 
     status: int
     reason: str
@@ -56,6 +68,67 @@ def _client_timeout(timeout: Timeout, remaining: float | None) -> aiohttp.Client
     if remaining is not None:
         total = remaining if total is None else min(total, remaining)
     return aiohttp.ClientTimeout(total=total, connect=timeout.connect, sock_read=timeout.read)
+
+
+def _one_line(text: str, limit: int = _DETAIL_LIMIT) -> str:
+    """Squash aiohttp's multi-line parser messages into one short line."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[:limit] + "..."
+
+
+def _describe(exc: BaseException) -> tuple[str, bool]:
+    """Say what went wrong, in our words, and whether the request may have been sent.
+
+    aiohttp's own texts quote the URL (check-key's holds the key) and label
+    body-framing failures with a status the server never sent
+    (``<ContentLengthError: 400, ...>``), so they are never copied whole.
+    """
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        cause = exc.__cause__
+        detail = getattr(cause, "message", None) or (exc.args[0] if exc.args else "")
+        if isinstance(cause, http_exceptions.ContentLengthError):
+            return f"the response body was cut short ({_one_line(str(detail))})", True
+        if isinstance(cause, http_exceptions.TransferEncodingError):
+            return f"the response's chunked encoding is broken ({_one_line(str(detail))})", True
+        if isinstance(cause, http_exceptions.ContentEncodingError):
+            return f"the response body could not be decompressed ({_one_line(str(detail))})", True
+        return "the response body could not be read completely", True
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "the server closed the connection without answering", True
+    if isinstance(exc, aiohttp.ClientResponseError):
+        # Raised by the response parser: a bad status line, header or chunk size.
+        return f"the server sent a malformed HTTP response ({_one_line(str(exc.message))})", True
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"the connection failed ({exc.strerror})", True
+    return f"the connection failed ({type(exc).__name__}: {_one_line(str(exc))})", True
+
+
+def _redact_chain(exc: BaseException, scrub: Callable[[str], str], display_url: str) -> bool:
+    """Scrub secrets out of ``exc`` and what it chains, in place, for tracebacks.
+
+    Returns:
+        Whether the chain is now free of secrets (if not, it must not be chained).
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    clean = True
+    while current is not None and id(current) not in seen and len(seen) < 16:
+        seen.add(id(current))
+        try:
+            if isinstance(current, aiohttp.ClientResponseError):
+                info = current.request_info
+                url = yarl.URL(display_url)
+                current.request_info = aiohttp.RequestInfo(url, info.method, info.headers, url)
+            message = getattr(current, "message", None)
+            if isinstance(message, str):
+                current.message = scrub(message)  # type: ignore[attr-defined]
+            current.args = tuple(scrub(a) if isinstance(a, str) else a for a in current.args)
+            text = str(current) + repr(current)
+            clean = clean and scrub(text) == text
+        except Exception:  # an exotic exception: do not chain what we cannot check
+            clean = False
+        current = current.__cause__ or current.__context__
+    return clean
 
 
 class Transport:
@@ -134,8 +207,9 @@ class Transport:
         body: bytes | None,
         remaining: float | None,
         display_url: str,
+        scrub: Callable[[str], str],
     ) -> RawResponse:
-        """Send one attempt and read the whole response.
+        """Send one attempt and read the response (at most ``MAX_BODY`` bytes of it).
 
         Args:
             method: HTTP method.
@@ -144,10 +218,13 @@ class Transport:
             body: JSON body bytes, or ``None``.
             remaining: Seconds left of the caller's overall budget, or ``None``.
             display_url: The URL to show in errors (the API key redacted).
+            scrub: Removes every secret (the key, in any spelling) from a text.
 
         Raises:
-            APIConnectionError: The connection failed or dropped.
+            APIConnectionError: The connection failed or dropped, or the response
+                could not be parsed as HTTP; the message names the host.
             APITimeoutError: A limit ran out.
+            UnexpectedResponseError: The body is larger than ``MAX_BODY``.
         """
         if remaining is not None and remaining <= 0:
             raise _connection_error(
@@ -159,10 +236,11 @@ class Transport:
             if remaining is None
             else _client_timeout(self._timeout, remaining)
         )
+        target = yarl.URL(url, encoded=True)
         try:
             async with session.request(
                 method,
-                yarl.URL(url, encoded=True),
+                target,
                 headers=self._headers[auth, body is not None],
                 data=body,
                 allow_redirects=False,
@@ -171,49 +249,96 @@ class Transport:
                 timeout=timeout,
                 ssl=self._request_ssl,
             ) as resp:
-                payload = await resp.read()
-                return RawResponse(resp.status, resp.reason or "", resp.headers, payload)
-        except aiohttp.ClientSSLError as exc:
-            raise _connection_error(
+                payload = await self._read_capped(resp, scrub)
+                reason = resp.reason or ""
+                return RawResponse(resp.status, scrub(reason), resp.headers, payload)
+        except SeriesError:
+            raise
+        except Exception as exc:
+            if not isinstance(exc, (aiohttp.ClientError, OSError, TimeoutError, ValueError)):
+                raise
+            error = self._wrap(exc, method, target, display_url, scrub)
+            # aiohttp's exception is chained for debugging, once it is key-free.
+            raise error from (exc if _redact_chain(exc, scrub, display_url) else None)
+
+    async def _read_capped(
+        self, resp: aiohttp.ClientResponse, scrub: Callable[[str], str]
+    ) -> bytes:
+        """Read the body chunk by chunk, refusing it once it passes ``MAX_BODY``.
+
+        Counted after decompression, so a small gzip bomb is stopped as early as
+        a huge plain body, and memory stays bounded whatever the server sends.
+        """
+        declared = resp.content_length
+        chunks: list[bytes] = []
+        size = 0
+        if declared is None or declared <= MAX_BODY:
+            while size <= MAX_BODY:
+                chunk = await resp.content.read(_CHUNK)
+                if not chunk:
+                    return b"".join(chunks)
+                chunks.append(chunk)
+                size += len(chunk)
+        # Too big: stop reading and drop the connection (it cannot be reused).
+        resp.close()
+        head = scrub(b"".join(chunks)[:EXCERPT_LIMIT].decode("utf-8", "replace"))
+        said = f" (Content-Length {declared})" if declared is not None else ""
+        raise UnexpectedResponseError(
+            f"the response body is larger than the {MAX_BODY // (1024 * 1024)} MiB limit{said}; "
+            "not read further",
+            status=resp.status,
+            body=excerpt(head),
+        )
+
+    def _wrap(
+        self,
+        exc: BaseException,
+        method: str,
+        target: yarl.URL,
+        display_url: str,
+        scrub: Callable[[str], str],
+    ) -> APIConnectionError:
+        """Turn an aiohttp/asyncio failure into our error, naming the host it tried."""
+        where = f"{target.host}:{target.port}" if target.port is not None else str(target.host)
+
+        def fail(
+            cls: type[APIConnectionError], text: str, *, sent: bool, retryable: bool = True
+        ) -> APIConnectionError:
+            return _connection_error(
+                cls, scrub(text), method=method, url=display_url, sent=sent, retryable=retryable
+            )
+
+        if isinstance(exc, aiohttp.ClientSSLError):
+            detail = _one_line(str(getattr(exc, "os_error", None) or exc.strerror or exc))
+            return fail(
                 APIConnectionError,
-                f"TLS error talking to the API: {exc}",
-                method=method,
-                url=display_url,
+                f"TLS error talking to {where}: {detail}",
                 sent=False,
                 retryable=False,
-            ) from exc
-        except aiohttp.ConnectionTimeoutError as exc:
-            raise _connection_error(
+            )
+        if isinstance(exc, aiohttp.ConnectionTimeoutError):
+            return fail(
                 APITimeoutError,
-                f"timed out connecting to the API (connect timeout {self._timeout.connect}s)",
-                method=method,
-                url=display_url,
+                f"timed out connecting to {where} (connect timeout {self._timeout.connect}s)",
                 sent=False,
-            ) from exc
-        except aiohttp.ClientConnectorError as exc:
-            raise _connection_error(
+            )
+        if isinstance(exc, aiohttp.ClientConnectorError):
+            detail = exc.os_error.strerror or _one_line(str(exc.os_error))
+            if isinstance(exc, aiohttp.ClientConnectorDNSError):
+                detail = f"name resolution failed ({detail})"
+            return fail(APIConnectionError, f"could not connect to {where}: {detail}", sent=False)
+        if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):  # distinct types on 3.10
+            return fail(APITimeoutError, f"timed out waiting for an answer from {where}", sent=True)
+        if isinstance(exc, ValueError) and not isinstance(exc, aiohttp.ClientError):
+            # aiohttp refused to build the request (e.g. a URL it cannot encode).
+            return fail(
                 APIConnectionError,
-                f"could not connect to the API: {exc.strerror or exc}",
-                method=method,
-                url=display_url,
+                f"could not send the request to {where}: {_one_line(str(exc))}",
                 sent=False,
-            ) from exc
-        except (TimeoutError, asyncio.TimeoutError) as exc:  # distinct types on 3.10
-            raise _connection_error(
-                APITimeoutError,
-                "timed out waiting for the API's answer",
-                method=method,
-                url=display_url,
-                sent=True,
-            ) from exc
-        except (aiohttp.ClientError, OSError) as exc:
-            raise _connection_error(
-                APIConnectionError,
-                f"connection to the API failed: {type(exc).__name__}: {exc}",
-                method=method,
-                url=display_url,
-                sent=True,
-            ) from exc
+                retryable=False,
+            )
+        text, sent = _describe(exc)
+        return fail(APIConnectionError, f"connection to {where} failed: {text}", sent=sent)
 
     async def aclose(self) -> None:
         """Close the session if this transport created it."""
