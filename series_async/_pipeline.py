@@ -31,6 +31,7 @@ from ._errors import (
 )
 from ._retry import RetryPolicy, call_with_retries
 from ._transport import EXCERPT_LIMIT, RawResponse, Transport, excerpt
+from ._validation import check_encodable
 
 __all__ = ["Call", "Pipeline", "encode_segment", "parse_retry_after"]
 
@@ -54,9 +55,10 @@ def encode_segment(field: str, value: str) -> str:
     is encoded too, so an id such as ``a/../b`` or ``..`` can never change the path.
     """
     if not isinstance(value, str) or not value:
-        raise ValidationError(field, f"must be a non-empty string, got {value!r}")
+        raise ValidationError(field, f"must be a non-empty string, got {type(value).__name__}")
     if _PATH_SAFE.fullmatch(value):
         return value
+    check_encodable(field, value)
     encoded = quote(value, safe="")
     if not encoded.strip("."):
         encoded = encoded.replace(".", "%2E")
@@ -97,6 +99,8 @@ class Call(Generic[T]):
         auth: Send the ``apikey`` header.
         secret_path: The path holds the API key; show ``template`` in errors instead.
         prepare: Optional fix-up of ``data`` before structuring.
+        check: Optional check of the parsed model; a returned text is the reason
+            the answer is refused (``UnexpectedResponseError``).
     """
 
     method: str
@@ -109,6 +113,7 @@ class Call(Generic[T]):
     auth: bool = True
     secret_path: bool = False
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    check: Callable[[T], str | None] | None = None
 
 
 class Pipeline:
@@ -267,7 +272,7 @@ class Pipeline:
         try:
             if call.prepare is not None:
                 data = call.prepare(data)
-            return converter.structure(data, call.model)
+            result = converter.structure(data, call.model)
         except Exception as exc:
             detail = excerpt(scrub(str(exc)), _EXCERPT_LIMIT)
             raise self._unexpected(
@@ -276,6 +281,11 @@ class Pipeline:
                 raw,
                 scrub,
             ) from exc
+        if call.check is not None:
+            problem = call.check(result)
+            if problem is not None:
+                raise self._unexpected(problem, raw, scrub)
+        return result
 
     @staticmethod
     def _unexpected(message: str, raw: RawResponse, scrub: Callable[[str], str]) -> SeriesError:

@@ -340,9 +340,46 @@ class Transport:
         text, sent = _describe(exc)
         return fail(APIConnectionError, f"connection to {where} failed: {text}", sent=sent)
 
-    async def aclose(self) -> None:
-        """Close the session if this transport created it."""
+    async def aclose(self, *, loop_closed: bool = False) -> None:
+        """Close the session if this transport created it.
+
+        Args:
+            loop_closed: The loop the session ran on is closed (``aclose()`` is
+                running on a new one): its sockets cannot be closed through that
+                loop any more, so they are closed directly.
+        """
         self._closed = True
         session, self._session = self._session, None
-        if self._owns_session and session is not None and not session.closed:
-            await session.close()
+        if not self._owns_session or session is None or session.closed:
+            return
+        if loop_closed:
+            _close_orphaned_sockets(session.connector)
+        await session.close()
+
+
+def _close_orphaned_sockets(connector: aiohttp.BaseConnector | None) -> None:
+    """Close the sockets of pooled connections whose event loop is closed.
+
+    A transport closes its socket through its loop (``call_soon``); with that
+    loop closed, ``close()`` cannot finish and the socket would leak ("unclosed
+    transport" at garbage collection). So the socket is closed here and the
+    transport told it has none. This reaches into asyncio's selector transports;
+    on any other kind it does nothing.
+    """
+    if connector is None:
+        return
+    handlers: list[object] = list(getattr(connector, "_acquired", ()))
+    for pooled in getattr(connector, "_conns", {}).values():
+        handlers.extend(handler for handler, _ in pooled)
+    for handler in handlers:
+        transport = getattr(handler, "transport", None)
+        if transport is None:
+            continue
+        inner = getattr(getattr(transport, "_ssl_protocol", None), "_transport", None)
+        for layer in (transport, inner):
+            sock = getattr(layer, "_sock", None)
+            if sock is not None:
+                sock.close()
+                layer._sock = None  # type: ignore[union-attr]
+            if layer is not None and hasattr(layer, "_closed"):
+                layer._closed = True  # the SSL wrapper's "unclosed" check
