@@ -31,6 +31,7 @@ from ._validation import (
     check_str,
     check_timestamp,
     check_user_id,
+    show,
 )
 
 __all__ = ["Sessions"]
@@ -166,7 +167,7 @@ class Sessions(Resource):
             value = status.value if isinstance(status, SessionStatus) else status
             if value not in _FILTER_STATUSES:
                 raise ValidationError(
-                    "status", f"must be one of {', '.join(_FILTER_STATUSES)}, got {status!r}"
+                    "status", f"must be one of {', '.join(_FILTER_STATUSES)}, got {show(status)}"
                 )
             query["status"] = value
         if date is not None:

@@ -17,6 +17,7 @@ __all__ = [
     "check_str",
     "check_timestamp",
     "check_user_id",
+    "show",
     "check_day",
     "check_slot_key",
 ]
@@ -79,7 +80,7 @@ def check_int(field: str, value: Any, *, low: int, high: int | None = None, unit
 def check_bool(field: str, value: Any) -> bool:
     """A real ``bool`` (not 0/1 or a string)."""
     if not isinstance(value, bool):
-        raise ValidationError(field, f"must be True or False, got {_show(value)}")
+        raise ValidationError(field, f"must be True or False, got {show(value)}")
     return value
 
 
@@ -97,7 +98,7 @@ def check_user_id(field: str, value: Any) -> str:
     if isinstance(value, str) and value.isascii() and _DIGITS.fullmatch(value):
         return value
     raise ValidationError(
-        field, f"must be a Roblox user id (int or digit-only string), got {_show(value)}"
+        field, f"must be a Roblox user id (int or digit-only string), got {show(value)}"
     )
 
 
@@ -105,7 +106,7 @@ def check_slot_key(field: str, value: Any) -> str:
     """A vacant slot key such as ``VACANT_0``."""
     if not isinstance(value, str) or not _SLOT_KEY.fullmatch(value):
         raise ValidationError(
-            field, f"must be a vacant slot key like 'VACANT_0', got {_show(value)}"
+            field, f"must be a vacant slot key like 'VACANT_0', got {show(value)}"
         )
     return value
 
@@ -143,9 +144,16 @@ def _to_utc(field: str, value: datetime) -> str:
         ) from None
 
 
-def _show(value: Any) -> str:
-    """A short repr for a message: never the whole of a huge argument."""
-    text = repr(value)
+def show(value: Any) -> str:
+    """A short repr for a message: never the whole of a huge argument.
+
+    ``repr`` itself can fail (an integer of more than 4,300 digits, anywhere in
+    a container): the message then names the type alone.
+    """
+    try:
+        text = repr(value)
+    except Exception:
+        return f"a {type(value).__name__} that cannot be shown"
     return text if len(text) <= 80 else text[:80] + "..."
 
 
@@ -161,4 +169,4 @@ def check_day(field: str, value: Any) -> str:
         except ValueError:
             raise ValidationError(field, f"is not a real calendar day: {value!r}") from None
         return value
-    raise ValidationError(field, f"must be a date or a 'YYYY-MM-DD' string, got {_show(value)}")
+    raise ValidationError(field, f"must be a date or a 'YYYY-MM-DD' string, got {show(value)}")
