@@ -30,6 +30,9 @@ MAX_BODY = 8 * 1024 * 1024
 EXCERPT_LIMIT = 4096
 """How much of a body an error keeps (characters)."""
 _CHUNK = 64 * 1024
+# What a request can raise besides our own errors; asyncio.TimeoutError is a
+# distinct class on 3.10. ValueError: aiohttp refusing to build the request.
+_WRAPPED = (aiohttp.ClientError, OSError, TimeoutError, asyncio.TimeoutError, ValueError)
 _DETAIL_LIMIT = 200
 
 
@@ -255,7 +258,7 @@ class Transport:
         except SeriesError:
             raise
         except Exception as exc:
-            if not isinstance(exc, (aiohttp.ClientError, OSError, TimeoutError, ValueError)):
+            if not isinstance(exc, _WRAPPED):
                 raise
             error = self._wrap(exc, method, target, display_url, scrub)
             # aiohttp's exception is chained for debugging, once it is key-free.
@@ -282,7 +285,9 @@ class Transport:
         # Too big: stop reading and drop the connection (it cannot be reused).
         resp.close()
         head = scrub(b"".join(chunks)[:EXCERPT_LIMIT].decode("utf-8", "replace"))
-        said = f" (Content-Length {declared})" if declared is not None else ""
+        said = (
+            f" (Content-Length {declared})" if declared is not None and declared > MAX_BODY else ""
+        )
         raise UnexpectedResponseError(
             f"the response body is larger than the {MAX_BODY // (1024 * 1024)} MiB limit{said}; "
             "not read further",

@@ -299,8 +299,11 @@ class Report:
     rss_mb: tuple[float, float] = (0.0, 0.0)
     peak_rss_mb: float = 0.0
 
-    def record(self, outcome: str, problem: str | None = None) -> None:
+    by_mode: dict[str, collections.Counter[str]] = attrs.field(factory=dict)
+
+    def record(self, mode: str, outcome: str, problem: str | None = None) -> None:
         self.outcomes[outcome] += 1
+        self.by_mode.setdefault(mode, collections.Counter())[outcome] += 1
         if problem is not None:
             self.problems.append(problem)
 
@@ -308,8 +311,10 @@ class Report:
         lines = [
             f"{self.calls} calls, {self.requests} requests in {self.wall:.1f} s "
             f"({self.calls / max(self.wall, 1e-9):.0f} calls/s)",
-            "outcomes: "
-            + ", ".join(f"{k} {v}" for k, v in sorted(self.outcomes.items(), key=lambda x: -x[1])),
+            *(
+                f"outcomes ({mode}): " + ", ".join(f"{k} {v}" for k, v in counts.most_common())
+                for mode, counts in self.by_mode.items()
+            ),
             "faults injected: " + ", ".join(f"{k} {v}" for k, v in sorted(self.faults.items())),
             f"open fds: {self.fds[0]} before, {self.fds[1]} after",
             f"rss: {self.rss_mb[0]:.1f} MB before, {self.rss_mb[1]:.1f} MB after "
@@ -344,9 +349,9 @@ async def soak_async(run: Run, first: int, calls: int, in_flight: int, report: R
             except BaseException as exc:  # classified, never swallowed silently
                 if isinstance(exc, asyncio.CancelledError):
                     raise
-                report.record(*_classify(exc, None))
+                report.record(f"async, {in_flight} in flight", *_classify(exc, None))
             else:
-                report.record(*_classify(None, result))
+                report.record(f"async, {in_flight} in flight", *_classify(None, result))
 
     await asyncio.gather(*(worker() for _ in range(in_flight)))
 
@@ -370,7 +375,7 @@ def soak_sync(run: Run, first: int, calls: int, threads: int, report: Report) ->
             else:
                 outcome = _classify(None, result)
             with lock:
-                report.record(*outcome)
+                report.record(f"sync, {threads} threads", *outcome)
 
     pool = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
     for thread in pool:
@@ -379,7 +384,7 @@ def soak_sync(run: Run, first: int, calls: int, threads: int, report: Report) ->
     for thread in pool:
         thread.join(max(0.0, deadline - time.monotonic()))
         if thread.is_alive():
-            report.record("hang", "a sync worker thread never finished")
+            report.record(f"sync, {threads} threads", "hang", "a sync worker thread never finished")
 
 
 def _fds() -> int:
@@ -400,7 +405,7 @@ def _rss_mb() -> float:
     return -1.0
 
 
-class _Watch(logging.Handler):
+class Watch(logging.Handler):
     """Collects warnings, unraisable exceptions and asyncio's error logs during a soak."""
 
     def __init__(self) -> None:
@@ -413,7 +418,7 @@ class _Watch(logging.Handler):
             return  # -X dev's slow-callback note: timing on a busy machine, not a fault
         self.seen.append(f"log {record.name}: {message}")
 
-    def __enter__(self) -> _Watch:
+    def __enter__(self) -> Watch:
         self._hooks = (warnings.showwarning, sys.unraisablehook, threading.excepthook)
 
         def show(message: Any, category: Any, *_: Any, **__: Any) -> None:
@@ -446,7 +451,7 @@ def run_soak(
     started = time.perf_counter()
     plan = FaultPlan.uniform(fault_rate, retry_after=0, delay=0.001)
     half = calls // 2
-    with _Watch() as watch, SeriesEmulator(faults=plan, seed=seed) as emulator:
+    with Watch() as watch, SeriesEmulator(faults=plan, seed=seed) as emulator:
 
         async def async_half() -> None:
             async with SeriesClient(

@@ -55,3 +55,27 @@ def test_soak_of_1000_concurrent_calls() -> None:
     # Nothing left open but series_sync's private loop (epoll and its self-pipe),
     # which lives as long as the process.
     assert report.fds[1] <= report.fds[0] + 3
+
+
+def test_the_soak_reports_warnings_thread_errors_and_asyncio_errors() -> None:
+    import logging
+    import threading
+    import warnings
+
+    from tests.soak import Watch
+
+    def fail() -> None:
+        raise RuntimeError("boom")
+
+    with Watch() as watch:
+        warnings.warn("unclosed transport", ResourceWarning, stacklevel=1)
+        thread = threading.Thread(target=fail)
+        thread.start()
+        thread.join()
+        logging.getLogger("asyncio").error("Task exception was never retrieved")
+        logging.getLogger("asyncio").warning("Executing <Task> took 0.2 seconds")  # timing only
+    assert watch.seen == [
+        "warning ResourceWarning: unclosed transport",
+        "thread: RuntimeError('boom')",
+        "log asyncio: Task exception was never retrieved",
+    ]
