@@ -9,6 +9,7 @@ the retry policy needs that to decide if a non-idempotent call is safe to replay
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl as ssl_module
 from collections.abc import Callable, Mapping
 
@@ -329,7 +330,7 @@ class Transport:
             )
         if isinstance(exc, aiohttp.ClientConnectorError):
             detail = exc.os_error.strerror or _one_line(str(exc.os_error))
-            if isinstance(exc, aiohttp.ClientConnectorDNSError):
+            if isinstance(exc.os_error, socket.gaierror):  # DNS (any aiohttp version)
                 detail = f"name resolution failed ({detail})"
             return fail(APIConnectionError, f"could not connect to {where}: {detail}", sent=False)
         if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):  # distinct types on 3.10

@@ -413,3 +413,14 @@ def test_aclose_from_a_new_loop_leaves_no_socket() -> None:
             gc.collect()
         assert client.closed
         assert [str(w.message) for w in caught] == []
+
+
+async def test_a_dns_failure_names_the_host() -> None:
+    # .invalid never resolves (RFC 6761): no network is needed to see the failure.
+    async with SeriesClient(KEY, base_url="https://nohost.invalid", max_retries=0) as c:
+        with pytest.raises(APIConnectionError) as info:
+            await c.sessions.get("s1")
+    assert info.value.message.startswith(
+        "could not connect to nohost.invalid:443: name resolution failed ("
+    )
+    assert info.value.url == "https://nohost.invalid/sessions/get/s1"
