@@ -30,7 +30,7 @@ from ._errors import (
     status_error_class,
 )
 from ._retry import RetryPolicy, call_with_retries
-from ._transport import EXCERPT_LIMIT, RawResponse, Transport, excerpt
+from ._transport import EXCERPT_LIMIT, RawResponse, Transport, excerpt, excerpt_bytes
 from ._validation import check_encodable
 
 __all__ = ["Call", "Pipeline", "encode_segment", "parse_retry_after"]
@@ -289,5 +289,6 @@ class Pipeline:
 
     @staticmethod
     def _unexpected(message: str, raw: RawResponse, scrub: Callable[[str], str]) -> SeriesError:
-        text = scrub(raw.body[: EXCERPT_LIMIT * 4].decode("utf-8", "replace"))
-        return UnexpectedResponseError(message, status=raw.status, body=excerpt(text))
+        return UnexpectedResponseError(
+            message, status=raw.status, body=excerpt_bytes(raw.body, scrub)
+        )

@@ -21,7 +21,15 @@ from aiohttp import http_exceptions
 from ._errors import APIConnectionError, APITimeoutError, SeriesError, UnexpectedResponseError
 from ._types import Timeout
 
-__all__ = ["AIOHTTP_VERSION", "EXCERPT_LIMIT", "MAX_BODY", "RawResponse", "Transport", "excerpt"]
+__all__ = [
+    "AIOHTTP_VERSION",
+    "EXCERPT_LIMIT",
+    "MAX_BODY",
+    "RawResponse",
+    "Transport",
+    "excerpt",
+    "excerpt_bytes",
+]
 
 AIOHTTP_VERSION = aiohttp.__version__
 _POOL_LIMIT = 100
@@ -74,14 +82,18 @@ def _client_timeout(timeout: Timeout, remaining: float | None) -> aiohttp.Client
     return aiohttp.ClientTimeout(total=total, connect=timeout.connect, sock_read=timeout.read)
 
 
-def _one_line(text: str, limit: int = _DETAIL_LIMIT) -> str:
-    """Squash aiohttp's multi-line parser messages into one short line."""
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[:limit] + "..."
+def excerpt_bytes(data: bytes, scrub: Callable[[str], str]) -> str:
+    """Decode, scrub and cut a body for an error.
+
+    Scrubbed before it is cut, with a margin, so a secret that straddles the cut
+    can never leave a recognisable piece of itself in the excerpt.
+    """
+    head = data[: (EXCERPT_LIMIT + 1024) * 4].decode("utf-8", "replace")
+    return excerpt(scrub(head))
 
 
-def _describe(exc: BaseException) -> tuple[str, bool]:
-    """Say what went wrong, in our words, and whether the request may have been sent.
+def _describe(exc: BaseException, detail: Callable[[object], str]) -> str:
+    """Say what went wrong, in our words (``detail`` scrubs and squashes aiohttp's text).
 
     aiohttp's own texts quote the URL (check-key's holds the key) and label
     body-framing failures with a status the server never sent
@@ -89,22 +101,22 @@ def _describe(exc: BaseException) -> tuple[str, bool]:
     """
     if isinstance(exc, aiohttp.ClientPayloadError):
         cause = exc.__cause__
-        detail = getattr(cause, "message", None) or (exc.args[0] if exc.args else "")
+        said = detail(getattr(cause, "message", None) or (exc.args[0] if exc.args else ""))
         if isinstance(cause, http_exceptions.ContentLengthError):
-            return f"the response body was cut short ({_one_line(str(detail))})", True
+            return f"the response body was cut short ({said})"
         if isinstance(cause, http_exceptions.TransferEncodingError):
-            return f"the response's chunked encoding is broken ({_one_line(str(detail))})", True
+            return f"the response's chunked encoding is broken ({said})"
         if isinstance(cause, http_exceptions.ContentEncodingError):
-            return f"the response body could not be decompressed ({_one_line(str(detail))})", True
-        return "the response body could not be read completely", True
+            return f"the response body could not be decompressed ({said})"
+        return "the response body could not be read completely"
     if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return "the server closed the connection without answering", True
+        return "the server closed the connection without answering"
     if isinstance(exc, aiohttp.ClientResponseError):
         # Raised by the response parser: a bad status line, header or chunk size.
-        return f"the server sent a malformed HTTP response ({_one_line(str(exc.message))})", True
+        return f"the server sent a malformed HTTP response ({detail(exc.message)})"
     if isinstance(exc, OSError) and exc.strerror:
-        return f"the connection failed ({exc.strerror})", True
-    return f"the connection failed ({type(exc).__name__}: {_one_line(str(exc))})", True
+        return f"the connection failed ({exc.strerror})"
+    return f"the connection failed ({type(exc).__name__}: {detail(exc)})"
 
 
 def _redact_chain(exc: BaseException, scrub: Callable[[str], str], display_url: str) -> bool:
@@ -285,7 +297,7 @@ class Transport:
                 size += len(chunk)
         # Too big: stop reading and drop the connection (it cannot be reused).
         resp.close()
-        head = scrub(b"".join(chunks)[:EXCERPT_LIMIT].decode("utf-8", "replace"))
+        head = excerpt_bytes(b"".join(chunks), scrub)
         said = (
             f" (Content-Length {declared})" if declared is not None and declared > MAX_BODY else ""
         )
@@ -293,7 +305,7 @@ class Transport:
             f"the response body is larger than the {MAX_BODY // (1024 * 1024)} MiB limit{said}; "
             "not read further",
             status=resp.status,
-            body=excerpt(head),
+            body=head,
         )
 
     def _wrap(
@@ -307,6 +319,11 @@ class Transport:
         """Turn an aiohttp/asyncio failure into our error, naming the host it tried."""
         where = f"{target.host}:{target.port}" if target.port is not None else str(target.host)
 
+        def detail(text: object) -> str:
+            # Scrubbed before it is shortened: a cut must not leave part of a secret.
+            line = " ".join(scrub(str(text)).split())
+            return line if len(line) <= _DETAIL_LIMIT else line[:_DETAIL_LIMIT] + "..."
+
         def fail(
             cls: type[APIConnectionError], text: str, *, sent: bool, retryable: bool = True
         ) -> APIConnectionError:
@@ -315,10 +332,10 @@ class Transport:
             )
 
         if isinstance(exc, aiohttp.ClientSSLError):
-            detail = _one_line(str(getattr(exc, "os_error", None) or exc.strerror or exc))
+            said = detail(getattr(exc, "os_error", None) or exc.strerror or exc)
             return fail(
                 APIConnectionError,
-                f"TLS error talking to {where}: {detail}",
+                f"TLS error talking to {where}: {said}",
                 sent=False,
                 retryable=False,
             )
@@ -329,22 +346,22 @@ class Transport:
                 sent=False,
             )
         if isinstance(exc, aiohttp.ClientConnectorError):
-            detail = exc.os_error.strerror or _one_line(str(exc.os_error))
+            said = exc.os_error.strerror or detail(exc.os_error)
             if isinstance(exc.os_error, socket.gaierror):  # DNS (any aiohttp version)
-                detail = f"name resolution failed ({detail})"
-            return fail(APIConnectionError, f"could not connect to {where}: {detail}", sent=False)
+                said = f"name resolution failed ({said})"
+            return fail(APIConnectionError, f"could not connect to {where}: {said}", sent=False)
         if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):  # distinct types on 3.10
             return fail(APITimeoutError, f"timed out waiting for an answer from {where}", sent=True)
         if isinstance(exc, ValueError) and not isinstance(exc, aiohttp.ClientError):
             # aiohttp refused to build the request (e.g. a URL it cannot encode).
             return fail(
                 APIConnectionError,
-                f"could not send the request to {where}: {_one_line(str(exc))}",
+                f"could not send the request to {where}: {detail(exc)}",
                 sent=False,
                 retryable=False,
             )
-        text, sent = _describe(exc)
-        return fail(APIConnectionError, f"connection to {where} failed: {text}", sent=sent)
+        text = _describe(exc, detail)
+        return fail(APIConnectionError, f"connection to {where} failed: {text}", sent=True)
 
     async def aclose(self, *, loop_closed: bool = False) -> None:
         """Close the session if this transport created it.
