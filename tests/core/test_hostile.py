@@ -31,6 +31,7 @@ from series_async import (
     SeriesClient,
     SeriesError,
     Session,
+    Timeout,
     UnexpectedResponseError,
     ValidationError,
 )
@@ -332,6 +333,15 @@ def test_whitespace_in_base_url_is_refused(url: str) -> None:
     with pytest.raises(ValidationError, match="whitespace") as info:
         SeriesClient(KEY, base_url=url)
     assert info.value.field == "base_url"
+
+
+def test_an_infinite_timeout_is_refused() -> None:
+    with pytest.raises(ValidationError, match="finite") as info:
+        SeriesClient(KEY, timeout=float("inf"))
+    assert info.value.field == "timeout.total"
+    with pytest.raises(ValidationError, match="finite") as info:
+        Timeout(read=float("inf"))
+    assert info.value.field == "timeout.read"
 
 
 def test_lone_surrogate_in_the_key_is_refused_without_quoting_it() -> None:
