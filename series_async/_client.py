@@ -21,7 +21,7 @@ from ._retry import RetryPolicy
 from ._sessions import Sessions
 from ._transport import AIOHTTP_VERSION, Transport
 from ._types import Timeout
-from ._validation import check_encodable
+from ._validation import check_bool, check_encodable, show
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def _check_timeout(timeout: float | Timeout | None) -> Timeout:
     if isinstance(timeout, Timeout):
         return timeout
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise ValidationError("timeout", f"must be seconds or a Timeout, got {timeout!r}")
+        raise ValidationError("timeout", f"must be seconds or a Timeout, got {show(timeout)}")
     return Timeout(total=timeout, connect=timeout, read=timeout)
 
 
@@ -159,6 +159,7 @@ class SeriesClient:
         allow_insecure_http: bool = False,
     ) -> None:
         key = _check_api_key(api_key)
+        check_bool("allow_insecure_http", allow_insecure_http)
         if base_url is None:
             base_url = os.environ.get("SERIES_BASE_URL") or DEFAULT_BASE_URL
         self._base_url = _check_base_url(base_url, allow_insecure_http=allow_insecure_http)

@@ -39,7 +39,11 @@ def _check_seconds(name: str, value: float | None) -> None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValidationError(name, f"must be a number of seconds or None, got {show(value)}")
-    if math.isinf(value):
+    try:
+        infinite = math.isinf(value)
+    except OverflowError:  # an int beyond float's range
+        infinite = True
+    if infinite:
         # aiohttp cannot schedule an infinite deadline (bare OverflowError on every call).
         raise ValidationError(name, "must be a finite number of seconds; None means no limit")
     if math.isnan(value) or value <= 0:

@@ -27,6 +27,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import series_async._retry
 from series_async import (
     UNSET,
     APIConnectionError,
@@ -319,3 +320,55 @@ def test_any_argument_is_sent_or_refused_by_name(
     root = re.split(r"[\[.]", error.field)[0]
     assert root in set(inspect.signature(method).parameters) | {name}, error
     assert len(server.requests) == before  # refused before any I/O
+
+
+CLIENT_PARAMS = [
+    p for p in inspect.signature(SeriesClient).parameters if p not in ("base_url", "session")
+]
+
+
+@given(data=st.data())
+def test_any_client_argument_is_refused_by_name_or_works(env: Env, data: st.DataObject) -> None:
+    loop, server, _ = env
+    server.answer(response(500, b'{"error": "fuzz"}'))
+    kwargs = {
+        name: data.draw(anything | st.floats(min_value=1e-3, max_value=1e9), label=name)
+        for name in CLIENT_PARAMS
+        if data.draw(st.booleans())
+    }
+    kwargs.setdefault("api_key", KEY)
+    retries = kwargs.get("max_retries")
+    if isinstance(retries, int) and retries > 3:
+        kwargs["max_retries"] = 3  # a billion retries is valid, and takes as long as it says
+
+    async def construct_and_call() -> None:
+        async with SeriesClient(base_url=server.url, **kwargs) as client:
+            await client.keys.check()
+
+    async def no_sleep(_: float) -> None:
+        return None
+
+    real_sleep, series_async._retry._sleep = series_async._retry._sleep, no_sleep
+    try:
+        with pytest.raises(SeriesError) as info:
+            loop.run_until_complete(asyncio.wait_for(construct_and_call(), CALL_LIMIT))
+    finally:
+        series_async._retry._sleep = real_sleep
+    error = info.value
+    if isinstance(error, ValidationError):
+        assert error.field.split(".")[0] in CLIENT_PARAMS, error
+    elif kwargs["api_key"] is None:  # and no $SERIES_API_KEY: the documented refusal
+        assert error.message.startswith("no API key: pass api_key=..."), error
+    else:  # it was built and sent: the 500, or a tiny timeout running out
+        assert isinstance(error, (InternalServerError, APIConnectionError)), repr(error)
+
+
+@given(url=anything | st.text(max_size=40).map(lambda s: "https://" + s))
+def test_any_base_url_is_accepted_or_refused_by_name(url: Any) -> None:
+    try:
+        client = SeriesClient(KEY, base_url=url, allow_insecure_http=True)
+    except ValidationError as exc:
+        assert exc.field == "base_url"  # noqa: PT017 - the other outcome is no exception
+    else:
+        assert client.base_url.startswith(("http://", "https://"))
+        assert not any(ch.isspace() for ch in client.base_url)
