@@ -67,12 +67,18 @@ def _check_base_url(url: str, *, allow_insecure_http: bool) -> str:
     except ValueError as exc:
         raise ValidationError("base_url", f"is not a valid URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError("base_url", f"must be an absolute http(s) URL, got {url!r}")
+        # Not the URL itself: it may carry credentials.
+        raise ValidationError(
+            "base_url",
+            f"must be an absolute http(s) URL, got scheme {parts.scheme!r}"
+            if parts.scheme not in ("http", "https")
+            else "must be an absolute http(s) URL with a host name",
+        )
     try:
         parts.hostname.encode("idna")
     except UnicodeError:
         raise ValidationError(
-            "base_url", f"has a host name that cannot be encoded: {url!r}"
+            "base_url", f"has a host name that cannot be encoded: {parts.hostname!r}"
         ) from None
     if parts.query or parts.fragment or parts.username or parts.password:
         raise ValidationError("base_url", "must not contain credentials, a query or a fragment")

@@ -437,3 +437,13 @@ async def test_a_dns_failure_names_the_host() -> None:
         "could not connect to nohost.invalid:443: name resolution failed ("
     )
     assert info.value.url == "https://nohost.invalid/sessions/get/s1"
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://user:pw-secret@host", "https://user:pw-secret@", "https://user:pw-secret@a..b"]
+)
+def test_a_refused_base_url_is_not_quoted_with_its_credentials(url: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        SeriesClient(KEY, base_url=url)
+    assert info.value.field == "base_url"
+    assert "pw-secret" not in str(info.value)
