@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 
 import aiohttp
 import attrs
+import multidict
 import yarl
 from aiohttp import http_exceptions
 
@@ -132,9 +133,15 @@ def _redact_chain(exc: BaseException, scrub: Callable[[str], str], display_url: 
         seen.add(id(current))
         try:
             if isinstance(current, aiohttp.ClientResponseError):
+                # Its repr shows the request: the URL and the headers (``apikey``).
                 info = current.request_info
                 url = yarl.URL(display_url)
-                current.request_info = aiohttp.RequestInfo(url, info.method, info.headers, url)
+                headers = multidict.CIMultiDict(
+                    (name, scrub(value)) for name, value in info.headers.items()
+                )
+                current.request_info = aiohttp.RequestInfo(
+                    url, info.method, multidict.CIMultiDictProxy(headers), url
+                )
             message = getattr(current, "message", None)
             if isinstance(message, str):
                 current.message = scrub(message)  # type: ignore[attr-defined]

@@ -447,3 +447,15 @@ def test_a_refused_base_url_is_not_quoted_with_its_credentials(url: str) -> None
         SeriesClient(KEY, base_url=url)
     assert info.value.field == "base_url"
     assert "pw-secret" not in str(info.value)
+
+
+async def test_an_authenticated_call_keeps_aiohttp_cause_with_the_header_scrubbed(
+    client: SeriesClient, raw: RawServer
+) -> None:
+    raw.answer(b"HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n")
+    with pytest.raises(APIConnectionError) as info:
+        await client.sessions.get("s1")
+    cause = info.value.__cause__
+    assert cause is not None  # chained for debugging...
+    assert "'apikey': '<redacted>'" in repr(cause)  # ...with the apikey header scrubbed
+    assert KEY not in everything_shown(info.value) + repr(cause)
