@@ -13,7 +13,9 @@ module ``series_async/_name.py`` gives ``series_sync/_generated_name.py``:
 
 - same class names, method names, parameters, defaults, annotations and
   docstrings; every call goes through ``series_sync._owner.Handle.call``;
-- async iterators become iterators (``Handle.iterate``, one loop hop per page);
+- async iterators become iterators over the pages of their companion
+  ``_<name>_pages`` async generator (``Handle.iterate``: one loop hop per page,
+  and no request the caller did not ask for);
 - ``aclose`` / ``async with`` become ``close`` / ``with``;
 - the client takes every argument of the async one but ``session=``.
 
@@ -486,8 +488,17 @@ def _render_member(
         return [*lines, "        self.close()"]
     if name == "__aenter__":
         return [*lines, *_call("self._handle.call", [method, *forward]), "        return self"]
-    verb = "iterate" if iterator else "call"
-    return [*lines, *_call(f"return self._handle.{verb}", [method, *forward])]
+    if iterator:
+        # The sync side walks pages, not items: that gives one loop hop per page
+        # without fetching a page ahead of the caller.
+        pages = f"_{name}_pages"
+        if not inspect.isasyncgenfunction(getattr(cls, pages, None)):
+            raise GenError(
+                f"{cls.__name__}.{name}: an async iterator needs a companion async "
+                f"generator {pages}() yielding its items page by page"
+            )
+        return [*lines, *_call("return self._handle.iterate", [f"{async_cls}.{pages}", *forward])]
+    return [*lines, *_call("return self._handle.call", [method, *forward])]
 
 
 def _render_class(module: Module, cls: type, *, is_client: bool) -> None:

@@ -21,6 +21,7 @@ from ._retry import RetryPolicy
 from ._sessions import Sessions
 from ._transport import AIOHTTP_VERSION, Transport
 from ._types import Timeout
+from ._validation import check_bool, check_encodable, show
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -55,10 +56,30 @@ def _is_loopback(host: str) -> bool:
 
 def _check_base_url(url: str, *, allow_insecure_http: bool) -> str:
     if not isinstance(url, str) or not url.strip():
-        raise ValidationError("base_url", f"must be an http(s) URL, got {url!r}")
-    parts = urlsplit(url.strip())
+        raise ValidationError("base_url", f"must be an http(s) URL, got {type(url).__name__}")
+    if any(ch.isspace() or not ch.isprintable() for ch in url.strip()):
+        # Whitespace would go raw into the request line.
+        raise ValidationError("base_url", "must not contain whitespace or control characters")
+    check_encodable("base_url", url)
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        raise ValidationError("base_url", f"is not a valid URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError("base_url", f"must be an absolute http(s) URL, got {url!r}")
+        # Not the URL itself: it may carry credentials.
+        raise ValidationError(
+            "base_url",
+            f"must be an absolute http(s) URL, got scheme {parts.scheme!r}"
+            if parts.scheme not in ("http", "https")
+            else "must be an absolute http(s) URL with a host name",
+        )
+    try:
+        parts.hostname.encode("idna")
+    except UnicodeError:
+        raise ValidationError(
+            "base_url", f"has a host name that cannot be encoded: {parts.hostname!r}"
+        ) from None
     if parts.query or parts.fragment or parts.username or parts.password:
         raise ValidationError("base_url", "must not contain credentials, a query or a fragment")
     if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(parts.hostname):
@@ -81,6 +102,11 @@ def _check_api_key(api_key: str | None) -> str:
         raise ValidationError("api_key", "must be a non-empty string")
     if any(ch.isspace() or not ch.isprintable() for ch in key):
         raise ValidationError("api_key", "must not contain whitespace or control characters")
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        # Not check_encodable: its message would quote a character of the key.
+        raise ValidationError("api_key", "contains a lone surrogate: not sendable") from None
     return key
 
 
@@ -94,7 +120,7 @@ def _check_timeout(timeout: float | Timeout | None) -> Timeout:
     if isinstance(timeout, Timeout):
         return timeout
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise ValidationError("timeout", f"must be seconds or a Timeout, got {timeout!r}")
+        raise ValidationError("timeout", f"must be seconds or a Timeout, got {show(timeout)}")
     return Timeout(total=timeout, connect=timeout, read=timeout)
 
 
@@ -139,6 +165,7 @@ class SeriesClient:
         allow_insecure_http: bool = False,
     ) -> None:
         key = _check_api_key(api_key)
+        check_bool("allow_insecure_http", allow_insecure_http)
         if base_url is None:
             base_url = os.environ.get("SERIES_BASE_URL") or DEFAULT_BASE_URL
         self._base_url = _check_base_url(base_url, allow_insecure_http=allow_insecure_http)
@@ -161,8 +188,15 @@ class SeriesClient:
                 raise ValidationError("session", "must be an aiohttp.ClientSession")
         if ssl is not None and not isinstance(ssl, (bool, ssl_module.SSLContext)):
             raise ValidationError("ssl", "must be an ssl.SSLContext, False, or None")
-        if user_agent is not None and (not isinstance(user_agent, str) or "\n" in user_agent):
-            raise ValidationError("user_agent", "must be a single-line string")
+        if user_agent is not None:
+            if not isinstance(user_agent, str):
+                raise ValidationError("user_agent", "must be a string")
+            if not user_agent.isprintable():
+                # aiohttp refuses \r, \n and \x00 in a header on every call.
+                raise ValidationError(
+                    "user_agent", "must be one line of printable characters (no control characters)"
+                )
+            check_encodable("user_agent", user_agent)
         self._api_key = key
         self._user_agent_extra = user_agent
         self._flavor = "async"
@@ -265,7 +299,9 @@ class SeriesClient:
                 "(create one client per event loop)"
             )
         self._state = _State.CLOSED
-        await self._transport.aclose()
+        # After the first loop is closed, aclose() may run on a new one: the
+        # pooled sockets then have to be closed without their loop.
+        await self._transport.aclose(loop_closed=loop is not None and loop.is_closed())
 
     async def __aenter__(self) -> SeriesClient:
         if self._state is _State.CLOSED:

@@ -19,6 +19,7 @@ from ._errors import (
     SeriesError,
     ValidationError,
 )
+from ._validation import show
 
 __all__ = ["RetryPolicy", "call_with_retries"]
 
@@ -35,16 +36,16 @@ _sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 def _non_negative(name: str) -> Callable[[object, attrs.Attribute[float], float], None]:
     def check(_: object, __: attrs.Attribute[float], value: float) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-            raise ValidationError(name, f"must be a number, got {value!r}")
+            raise ValidationError(name, f"must be a number, got {show(value)}")
         if value < 0:
-            raise ValidationError(name, f"must be >= 0, got {value!r}")
+            raise ValidationError(name, f"must be >= 0, got {show(value)}")
 
     return check
 
 
 def _check_max_retries(_: object, __: attrs.Attribute[int], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValidationError("max_retries", f"must be an integer >= 0, got {value!r}")
+        raise ValidationError("max_retries", f"must be an integer >= 0, got {show(value)}")
 
 
 def _check_total(_: object, __: attrs.Attribute[float | None], value: float | None) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
 
 import attrs
@@ -149,10 +149,10 @@ class Handle(Generic[R]):
 
     def iterate(
         self,
-        method: Callable[Concatenate[R, P], AsyncIterator[T]],
+        pages: Callable[Concatenate[R, P], AsyncIterator[Sequence[T]]],
         /,
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> Iterator[T]:
-        """Iterate ``method(target, *args, **kwargs)`` from sync code, a loop hop per page."""
-        return iterate_in_pages(lambda: method(self._target(), *args, **kwargs))
+        """Walk the pages of ``pages(target, *args, **kwargs)``, one loop hop per page."""
+        return iterate_in_pages(lambda: pages(self._target(), *args, **kwargs))

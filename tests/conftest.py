@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 import series_async._retry
 from series_async import RetryPolicy, SeriesClient
@@ -12,6 +14,15 @@ from series_async.testing import pytest_plugin as _emulator_plugin
 from tests.recorder import Recorder
 
 API_KEY = "sk_live_9f8e7d6c5b4a39281706"
+
+# Fuzz tests are bounded and reproducible by default ("ci": derandomized, no
+# example database); HYPOTHESIS_PROFILE=explore searches longer, at random.
+_FUZZ = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile(
+    "ci", max_examples=200, derandomize=True, database=None, print_blob=True, **_FUZZ
+)
+settings.register_profile("explore", max_examples=2000, **_FUZZ)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # The emulator fixtures, exactly as users get them from the pytest11 plugin
 # (disabled for this suite in pyproject.toml so coverage sees every import).
