@@ -22,6 +22,7 @@ import attrs
 
 from ._converter import converter
 from ._errors import (
+    APIConnectionError,
     APIStatusError,
     RateLimitError,
     SeriesError,
@@ -30,7 +31,8 @@ from ._errors import (
     status_error_class,
 )
 from ._retry import RetryPolicy, call_with_retries
-from ._transport import RawResponse, Transport
+from ._transport import CLOSED_IN_FLIGHT, RawResponse, Transport
+from ._types import Timeout
 
 __all__ = ["Call", "Pipeline", "encode_segment", "parse_retry_after"]
 
@@ -110,9 +112,18 @@ class Call(Generic[T]):
     secret_path: bool = False
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
+    @property
+    def read_only(self) -> bool:
+        """The call changes nothing on the server (its errors never ``may_have_acted``)."""
+        return self.method == "GET"
+
 
 class Pipeline:
-    """Runs :class:`Call` values against the API."""
+    """Runs :class:`Call` values against the API.
+
+    Args:
+        timeout: Per-attempt limits, or ``None`` for the transport's own.
+    """
 
     def __init__(
         self,
@@ -121,14 +132,34 @@ class Pipeline:
         api_key: str,
         transport: Transport,
         policy: RetryPolicy,
+        timeout: Timeout | None = None,
+        secrets: tuple[str, ...] = (),
     ) -> None:
         self.base_url = base_url
         self.policy = policy
+        self.timeout = timeout
         self._api_key = api_key
         self._transport = transport
+        # Other strings no error may show (proxy credentials).
+        self._secrets = tuple(s for s in secrets if s)
+
+    def derive(self, *, policy: RetryPolicy, timeout: Timeout | None) -> Pipeline:
+        """A pipeline on the same transport with another policy and timeout."""
+        return Pipeline(
+            base_url=self.base_url,
+            api_key=self._api_key,
+            transport=self._transport,
+            policy=policy,
+            timeout=timeout,
+            secrets=self._secrets,
+        )
 
     def _scrub(self, text: str) -> str:
-        return text.replace(self._api_key, REDACTED) if self._api_key in text else text
+        text = text.replace(self._api_key, REDACTED) if self._api_key in text else text
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
 
     async def run(self, call: Call[T]) -> T:
         """Send ``call`` under the retry policy and return its parsed model."""
@@ -138,18 +169,31 @@ class Pipeline:
         display_url = self.base_url + call.template if call.secret_path else url
         body = None if call.body is None else _ENCODER.encode(call.body).encode()
         transport = self._transport
+        timeout = self.timeout
         debug = logger.isEnabledFor(logging.DEBUG)
 
         async def attempt(remaining: float | None) -> RawResponse:
             started = time.perf_counter() if debug else 0.0
-            raw = await transport.send(
-                call.method,
-                url,
-                auth=call.auth,
-                body=body,
-                remaining=remaining,
-                display_url=display_url,
-            )
+            try:
+                raw = await transport.send(
+                    call.method,
+                    url,
+                    auth=call.auth,
+                    body=body,
+                    remaining=remaining,
+                    display_url=display_url,
+                    timeout=timeout,
+                )
+            except APIConnectionError as exc:
+                if transport.closed:
+                    # aclose() cut this attempt off: say so, and do not retry.
+                    closed = SeriesError(CLOSED_IN_FLIGHT)
+                    closed._sent = getattr(exc, "_sent", True)  # type: ignore[attr-defined]
+                    raise closed from exc
+                if self._secrets:
+                    exc.message = self._scrub(exc.message)
+                    exc.args = (exc.message,)
+                raise
             if debug:
                 logger.debug(
                     "%s %s -> %d in %.1f ms",
@@ -166,6 +210,7 @@ class Pipeline:
             attempt,
             policy=self.policy,
             idempotent=call.idempotent,
+            read_only=call.read_only,
             method=call.method,
             template=call.template,
         )

@@ -17,13 +17,15 @@ import attrs
 import yarl
 
 from ._errors import APIConnectionError, APITimeoutError, SeriesError
+from ._proxy import ProxyConfig
 from ._types import Timeout
 
-__all__ = ["AIOHTTP_VERSION", "RawResponse", "Transport"]
+__all__ = ["AIOHTTP_VERSION", "CLOSED_IN_FLIGHT", "RawResponse", "Transport"]
 
 AIOHTTP_VERSION = aiohttp.__version__
 _POOL_LIMIT = 100
 _NO_BODY_SKIP = ("Content-Type",)
+CLOSED_IN_FLIGHT = "the client was closed while this call was in flight"
 
 
 @attrs.define(slots=True)
@@ -66,6 +68,7 @@ class Transport:
         ssl: An ``SSLContext``, ``False`` to skip verification, or ``None`` for defaults.
         session: A caller-owned session to use and never close, or ``None`` to
             create one lazily (inside the running loop) and close it in ``aclose``.
+        proxy: The proxy every request goes through, or ``None``.
     """
 
     def __init__(
@@ -76,8 +79,18 @@ class Transport:
         session: aiohttp.ClientSession | None,
         api_key: str,
         user_agent: str,
+        proxy: ProxyConfig | None = None,
     ) -> None:
         self._api_key = api_key
+        # Given per request (never via aiohttp's trust_env, which would also add
+        # .netrc credentials to API requests); the credentials travel as a header
+        # so that no aiohttp message can quote them.
+        self._proxy = None if proxy is None else yarl.URL(proxy.url)
+        self._proxy_headers = (
+            None
+            if proxy is None or proxy.authorization is None
+            else {"Proxy-Authorization": proxy.authorization}
+        )
         self._timeout = timeout
         self._default_timeout = _client_timeout(timeout, None)
         self._ssl: ssl_module.SSLContext | bool = True if ssl is None else ssl
@@ -106,11 +119,16 @@ class Transport:
         if self._owns_session and self._session is not None:
             self._session.headers.update(self._static)
 
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`aclose` was called."""
+        return self._closed
+
     def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:
             # A call still in flight (e.g. sleeping before a retry) when the client
             # was closed must not quietly open a new session.
-            raise SeriesError("client is closed: create a new SeriesClient")
+            raise SeriesError(CLOSED_IN_FLIGHT)
         session = self._session
         if session is None:
             connector = aiohttp.TCPConnector(limit=_POOL_LIMIT, ssl=self._ssl)
@@ -134,6 +152,7 @@ class Transport:
         body: bytes | None,
         remaining: float | None,
         display_url: str,
+        timeout: Timeout | None = None,
     ) -> RawResponse:
         """Send one attempt and read the whole response.
 
@@ -144,6 +163,7 @@ class Transport:
             body: JSON body bytes, or ``None``.
             remaining: Seconds left of the caller's overall budget, or ``None``.
             display_url: The URL to show in errors (the API key redacted).
+            timeout: Limits for this attempt (``with_options``); default: the transport's.
 
         Raises:
             APIConnectionError: The connection failed or dropped.
@@ -154,11 +174,13 @@ class Transport:
                 APITimeoutError, "total_timeout ran out", method=method, url=display_url, sent=False
             )
         session = self._get_session()
-        timeout = (
-            self._default_timeout
-            if remaining is None
-            else _client_timeout(self._timeout, remaining)
-        )
+        limits = self._timeout if timeout is None else timeout
+        if remaining is None:
+            client_timeout = (
+                self._default_timeout if timeout is None else _client_timeout(limits, None)
+            )
+        else:
+            client_timeout = _client_timeout(limits, remaining)
         try:
             async with session.request(
                 method,
@@ -168,8 +190,10 @@ class Transport:
                 allow_redirects=False,
                 # aiohttp would label an empty POST "application/octet-stream".
                 skip_auto_headers=_NO_BODY_SKIP if body is None else (),
-                timeout=timeout,
+                timeout=client_timeout,
                 ssl=self._request_ssl,
+                proxy=self._proxy,
+                proxy_headers=self._proxy_headers,
             ) as resp:
                 payload = await resp.read()
                 return RawResponse(resp.status, resp.reason or "", resp.headers, payload)
@@ -185,7 +209,7 @@ class Transport:
         except aiohttp.ConnectionTimeoutError as exc:
             raise _connection_error(
                 APITimeoutError,
-                f"timed out connecting to the API (connect timeout {self._timeout.connect}s)",
+                f"timed out connecting to the API (connect timeout {limits.connect}s)",
                 method=method,
                 url=display_url,
                 sent=False,
