@@ -214,7 +214,12 @@ class Pipeline:
             method=call.method,
             template=call.template,
         )
-        return self._parse(call, raw)
+        try:
+            return self._parse(call, raw)
+        except UnexpectedResponseError as exc:
+            # The API answered 2xx: it acted, though we cannot read what it said.
+            exc.may_have_acted = not call.read_only
+            raise
 
     def _status_error(self, call: Call[Any], raw: RawResponse, display_url: str) -> APIStatusError:
         text = self._scrub(raw.body.decode("utf-8", "replace"))

@@ -84,7 +84,9 @@ class Transport:
         self._api_key = api_key
         # Given per request (never via aiohttp's trust_env, which would also add
         # .netrc credentials to API requests); the credentials travel as a header
-        # so that no aiohttp message can quote them.
+        # so that no aiohttp message can quote them. aiohttp sends proxy_headers
+        # only on the CONNECT of an https:// target; a plain http:// request is
+        # forwarded whole, so its header goes on the request itself.
         self._proxy = None if proxy is None else yarl.URL(proxy.url)
         self._proxy_headers = (
             None
@@ -181,11 +183,14 @@ class Transport:
             )
         else:
             client_timeout = _client_timeout(limits, remaining)
+        headers = self._headers[auth, body is not None]
+        if self._proxy_headers is not None and url.startswith("http:"):
+            headers = {**headers, **self._proxy_headers}
         try:
             async with session.request(
                 method,
                 yarl.URL(url, encoded=True),
-                headers=self._headers[auth, body is not None],
+                headers=headers,
                 data=body,
                 allow_redirects=False,
                 # aiohttp would label an empty POST "application/octet-stream".
