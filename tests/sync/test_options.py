@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -12,7 +14,7 @@ from series_sync import SeriesClient
 from tests.proxy import ForwardProxy
 
 from ._server import FakeAPI, ThreadedServer
-from .conftest import API_KEY
+from .conftest import API_KEY, run_python
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -102,3 +104,61 @@ def test_sync_repr_hides_proxy_credentials() -> None:
         assert repr(client).endswith("proxy='http://<redacted>@proxy.corp:3128'>")
     finally:
         client.close()
+
+
+def test_close_while_a_sync_call_is_in_flight_says_so(
+    server: ThreadedServer, fake_api: FakeAPI
+) -> None:
+    client = SeriesClient(API_KEY, base_url=server.url, max_retries=0)
+    failures: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            client.sessions.get("slow")
+        except BaseException as exc:  # recorded for the assertion below
+            failures.append(exc)
+
+    worker = threading.Thread(target=call)
+    worker.start()
+    assert fake_api.slow_started.wait(5)
+    client.close()
+    worker.join(5)
+    [err] = failures
+    assert type(err) is SeriesError
+    assert err.message == "the client was closed while this call was in flight"
+    assert err.may_have_acted is False  # a read changes nothing
+    with pytest.raises(SeriesError, match=r"^client is closed: create a new SeriesClient"):
+        client.sessions.get("a")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_derived_sync_client_follows_its_original_into_a_forked_child(
+    server: ThreadedServer,
+) -> None:
+    code = f"""
+import os, sys, warnings
+import series_sync
+
+warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+client = series_sync.SeriesClient({API_KEY!r}, base_url={server.url!r})
+fast = client.with_options(max_retries=0)
+fast.sessions.get("parent")
+before = fast._owner.client
+pid = os.fork()
+if pid == 0:
+    assert fast.sessions.get("child").session_id == "child"
+    derived = fast._owner.client
+    assert derived is not before
+    assert derived._root is client._owner.client  # re-derived from the child's own client
+    assert derived.retry_policy.max_retries == 0
+    sys.exit(0)
+_, status = os.waitpid(pid, 0)
+assert os.waitstatus_to_exitcode(status) == 0, status
+assert fast._owner.client is before
+client.close()
+assert fast.closed
+print("ok")
+"""
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
