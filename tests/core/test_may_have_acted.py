@@ -191,6 +191,19 @@ async def test_a_4xx_after_a_429_is_not_an_echo(recorder: Recorder, fake_sleep: 
     assert info.value.may_have_acted is False
 
 
+async def test_a_429_that_ends_a_call_after_a_possible_success_keeps_the_flag(
+    recorder: Recorder, fake_sleep: FakeSleep
+) -> None:
+    # The drop may have applied the set-rank; a 429 on the retries says nothing
+    # about that first attempt, so the call as a whole stays "may have acted".
+    recorder.reply(Reply(drop=True), fail(429, "slow"))
+    async with make(recorder.url) as client:
+        with pytest.raises(RateLimitError) as info:
+            await client.ranking.set_rank(1, 50)
+    assert info.value.may_have_acted is True
+    assert len(recorder.requests) == 3
+
+
 async def test_a_2xx_that_cannot_be_read_may_have_acted(recorder: Recorder) -> None:
     recorder.reply(Reply(200, b"<html>proxy says hi</html>"))
     async with make(recorder.url) as client:

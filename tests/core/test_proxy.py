@@ -140,6 +140,24 @@ async def test_env_proxy_is_used_by_default(
     assert len(recorder.requests) == 1
 
 
+async def test_env_proxy_credentials_are_used_and_never_shown(
+    recorder: Recorder,
+    strict_proxy: ForwardProxy,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", with_credentials(strict_proxy.url))
+    caplog.set_level(logging.DEBUG)
+    recorder.reply(ok(SESSION))
+    async with SeriesClient(API_KEY, base_url=recorder.url) as client:
+        await client.sessions.get("s1")
+        shown = repr(client)
+    assert len(recorder.requests) == 1  # the strict proxy let it through
+    assert "<redacted>@127.0.0.1" in shown
+    assert PASSWORD not in shown
+    assert PASSWORD not in caplog.text
+
+
 async def test_env_proxy_without_a_scheme_is_taken_as_http(
     recorder: Recorder, proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
