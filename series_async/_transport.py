@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import aiohttp
 import attrs
 import yarl
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from ._errors import APIConnectionError, APITimeoutError, SeriesError
 from ._proxy import ProxyConfig
@@ -202,6 +203,19 @@ class Transport:
             ) as resp:
                 payload = await resp.read()
                 return RawResponse(resp.status, resp.reason or "", resp.headers, payload)
+        except aiohttp.ClientHttpProxyError as exc:
+            # The proxy refused the CONNECT tunnel: nothing reached the API. The
+            # request info aiohttp keeps holds our Proxy-Authorization header:
+            # drop every header before the error is chained.
+            exc.request_info = exc.request_info._replace(headers=CIMultiDictProxy(CIMultiDict()))
+            raise _connection_error(
+                APIConnectionError,
+                f"the proxy refused to connect to the API: HTTP {exc.status} {exc.message}",
+                method=method,
+                url=display_url,
+                sent=False,
+                retryable=exc.status >= 500,
+            ) from exc
         except aiohttp.ClientSSLError as exc:
             raise _connection_error(
                 APIConnectionError,

@@ -4,6 +4,7 @@ Enough of RFC 9112 for the SDK's requests: it reads one request (absolute-form
 target, Content-Length body), checks ``Proxy-Authorization`` when told to, sends
 the request on to the origin in origin-form with ``Connection: close``, and
 relays the origin's answer byte for byte, then closes the client connection.
+A ``CONNECT`` (an https:// target) is recorded and refused with 403 (or 407).
 """
 
 from __future__ import annotations
@@ -68,6 +69,15 @@ class ForwardProxy:
                     headers[name.strip().lower()] = value.strip()
             body = await reader.readexactly(int(headers.get("content-length", "0")))
             self.requests.append(ProxiedRequest(method, target, headers, body))
+            if method == "CONNECT":
+                # Tunnels are recorded and refused: enough to see what a client
+                # sends in the clear before its TLS handshake.
+                status = b"403 Forbidden"
+                if not self._authorized(headers):
+                    status = b"407 Proxy Authentication Required"
+                writer.write(b"HTTP/1.1 " + status + b"\r\nContent-Length: 0\r\n\r\n")
+                await writer.drain()
+                return
             if not self._authorized(headers):
                 writer.write(
                     b"HTTP/1.1 407 Proxy Authentication Required\r\n"

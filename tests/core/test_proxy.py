@@ -288,3 +288,37 @@ def test_https_proxy_url_is_accepted_and_shown_redacted() -> None:
     client = SeriesClient(API_KEY, proxy="https://bob:hunter2@proxy.corp:8443")
     assert repr(client).endswith("proxy='https://<redacted>@proxy.corp:8443'>")
     assert "hunter2" not in repr(client)
+
+
+async def test_an_https_target_is_tunnelled_with_connect_and_the_key_stays_inside(
+    strict_proxy: ForwardProxy,
+) -> None:
+    # The proxy refuses the tunnel, but what it saw in the clear is what matters:
+    # a CONNECT to the API's host with the proxy's credentials, and no API key.
+    url = with_credentials(strict_proxy.url)
+    async with SeriesClient(
+        API_KEY, base_url="https://127.0.0.1:4443", proxy=url, max_retries=0
+    ) as client:
+        with pytest.raises(APIConnectionError) as info:
+            await client.sessions.get("s1")
+    [seen] = strict_proxy.requests
+    assert seen.method == "CONNECT"
+    assert seen.target == "127.0.0.1:4443"
+    token = base64.b64encode(f"alice:{PASSWORD}".encode()).decode()
+    assert seen.headers["proxy-authorization"] == f"Basic {token}"
+    assert "apikey" not in seen.headers
+    assert API_KEY not in repr(seen)
+    err = info.value
+    assert err.message == "the proxy refused to connect to the API: HTTP 403 Forbidden"
+    chain = f"{err} {err!r} {err.__cause__} {err.__cause__!r}"
+    assert PASSWORD not in chain
+    assert token not in chain
+
+
+async def test_a_refused_tunnel_did_not_act_and_is_not_retried(strict_proxy: ForwardProxy) -> None:
+    url = with_credentials(strict_proxy.url)
+    async with SeriesClient(API_KEY, base_url="https://127.0.0.1:4443", proxy=url) as client:
+        with pytest.raises(APIConnectionError) as info:
+            await client.ranking.promote(1)
+    assert info.value.may_have_acted is False  # the request never left the proxy
+    assert len(strict_proxy.requests) == 1  # a 403 from the proxy is not transient
