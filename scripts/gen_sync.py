@@ -15,7 +15,10 @@ module ``series_async/_name.py`` gives ``series_sync/_generated_name.py``:
   docstrings; every call goes through ``series_sync._owner.Handle.call``;
 - async iterators become iterators (``Handle.iterate``, one loop hop per page);
 - ``aclose`` / ``async with`` become ``close`` / ``with``;
-- the client takes every argument of the async one but ``session=``.
+- the client takes every argument of the async one but ``session=``;
+- a client method that returns a new client (``with_options``) returns a sync
+  client on a derived owner (``ClientOwner.derive``), sharing the original's
+  async client, session and lifetime.
 
 The output is already in ``ruff format`` style (a signature or call on one line
 when it fits, else one item a line with a trailing comma; imports sorted like
