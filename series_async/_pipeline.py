@@ -22,6 +22,7 @@ import attrs
 
 from ._converter import converter
 from ._errors import (
+    APIConnectionError,
     APIStatusError,
     RateLimitError,
     SeriesError,
@@ -30,7 +31,15 @@ from ._errors import (
     status_error_class,
 )
 from ._retry import RetryPolicy, call_with_retries
-from ._transport import EXCERPT_LIMIT, RawResponse, Transport, excerpt, excerpt_bytes
+from ._transport import (
+    CLOSED_IN_FLIGHT,
+    EXCERPT_LIMIT,
+    RawResponse,
+    Transport,
+    excerpt,
+    excerpt_bytes,
+)
+from ._types import Timeout
 from ._validation import check_encodable
 
 __all__ = ["Call", "Pipeline", "encode_segment", "parse_retry_after"]
@@ -115,9 +124,18 @@ class Call(Generic[T]):
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     check: Callable[[T], str | None] | None = None
 
+    @property
+    def read_only(self) -> bool:
+        """The call changes nothing on the server (its errors never ``may_have_acted``)."""
+        return self.method == "GET"
+
 
 class Pipeline:
-    """Runs :class:`Call` values against the API."""
+    """Runs :class:`Call` values against the API.
+
+    Args:
+        timeout: Per-attempt limits, or ``None`` for the transport's own.
+    """
 
     def __init__(
         self,
@@ -126,11 +144,27 @@ class Pipeline:
         api_key: str,
         transport: Transport,
         policy: RetryPolicy,
+        timeout: Timeout | None = None,
+        secrets: tuple[str, ...] = (),
     ) -> None:
         self.base_url = base_url
         self.policy = policy
+        self.timeout = timeout
         self._api_key = api_key
         self._transport = transport
+        # Other strings no error may show (proxy credentials).
+        self._secrets = tuple(s for s in secrets if s)
+
+    def derive(self, *, policy: RetryPolicy, timeout: Timeout | None) -> Pipeline:
+        """A pipeline on the same transport with another policy and timeout."""
+        return Pipeline(
+            base_url=self.base_url,
+            api_key=self._api_key,
+            transport=self._transport,
+            policy=policy,
+            timeout=timeout,
+            secrets=self._secrets,
+        )
 
     def _scrubber(self, call: Call[Any]) -> Callable[[str], str]:
         """Return a function removing the key (and a key in the path) from a text.
@@ -138,7 +172,8 @@ class Pipeline:
         Both the raw and the percent-encoded spelling are removed: aiohttp's
         messages quote the URL, where the key is encoded.
         """
-        secrets = {self._api_key, quote(self._api_key, safe="")}
+        # Proxy credentials too: no error may show them either.
+        secrets = {self._api_key, quote(self._api_key, safe=""), *self._secrets}
         if call.secret_path:
             segment = call.path.rsplit("/", 1)[-1]
             secrets |= {segment, unquote(segment)}
@@ -160,20 +195,30 @@ class Pipeline:
         display_url = self.base_url + call.template if call.secret_path else url
         body = None if call.body is None else _ENCODER.encode(call.body).encode()
         transport = self._transport
+        timeout = self.timeout
         debug = logger.isEnabledFor(logging.DEBUG)
         scrub = self._scrubber(call)
 
         async def attempt(remaining: float | None) -> RawResponse:
             started = time.perf_counter() if debug else 0.0
-            raw = await transport.send(
-                call.method,
-                url,
-                auth=call.auth,
-                body=body,
-                remaining=remaining,
-                display_url=display_url,
-                scrub=scrub,
-            )
+            try:
+                raw = await transport.send(
+                    call.method,
+                    url,
+                    auth=call.auth,
+                    body=body,
+                    remaining=remaining,
+                    display_url=display_url,
+                    scrub=scrub,
+                    timeout=timeout,
+                )
+            except APIConnectionError as exc:
+                if transport.closed:
+                    # aclose() cut this attempt off: say so, and do not retry.
+                    closed = SeriesError(CLOSED_IN_FLIGHT)
+                    closed._sent = getattr(exc, "_sent", True)  # type: ignore[attr-defined]
+                    raise closed from exc
+                raise
             if debug:
                 logger.debug(
                     "%s %s -> %d in %.1f ms",
@@ -190,10 +235,16 @@ class Pipeline:
             attempt,
             policy=self.policy,
             idempotent=call.idempotent,
+            read_only=call.read_only,
             method=call.method,
             template=call.template,
         )
-        return self._parse(call, raw, scrub)
+        try:
+            return self._parse(call, raw, scrub)
+        except UnexpectedResponseError as exc:
+            # The API answered 2xx: it acted, though we cannot read what it said.
+            exc.may_have_acted = not call.read_only
+            raise
 
     def _status_error(
         self, call: Call[Any], raw: RawResponse, display_url: str, scrub: Callable[[str], str]

@@ -20,10 +20,12 @@ import yarl
 from aiohttp import http_exceptions
 
 from ._errors import APIConnectionError, APITimeoutError, SeriesError, UnexpectedResponseError
+from ._proxy import ProxyConfig
 from ._types import Timeout
 
 __all__ = [
     "AIOHTTP_VERSION",
+    "CLOSED_IN_FLIGHT",
     "EXCERPT_LIMIT",
     "MAX_BODY",
     "RawResponse",
@@ -49,6 +51,9 @@ _DETAIL_LIMIT = 200
 def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
     """Return at most ``limit`` characters of ``text``, marking a cut."""
     return text if len(text) <= limit else text[:limit] + f"... (cut at {limit} characters)"
+
+
+CLOSED_IN_FLIGHT = "the client was closed while this call was in flight"
 
 
 @attrs.define(slots=True)
@@ -162,6 +167,7 @@ class Transport:
         ssl: An ``SSLContext``, ``False`` to skip verification, or ``None`` for defaults.
         session: A caller-owned session to use and never close, or ``None`` to
             create one lazily (inside the running loop) and close it in ``aclose``.
+        proxy: The proxy every request goes through, or ``None``.
     """
 
     def __init__(
@@ -172,8 +178,20 @@ class Transport:
         session: aiohttp.ClientSession | None,
         api_key: str,
         user_agent: str,
+        proxy: ProxyConfig | None = None,
     ) -> None:
         self._api_key = api_key
+        # Given per request (never via aiohttp's trust_env, which would also add
+        # .netrc credentials to API requests); the credentials travel as a header
+        # so that no aiohttp message can quote them. aiohttp sends proxy_headers
+        # only on the CONNECT of an https:// target; a plain http:// request is
+        # forwarded whole, so its header goes on the request itself.
+        self._proxy = None if proxy is None else yarl.URL(proxy.url)
+        self._proxy_headers = (
+            None
+            if proxy is None or proxy.authorization is None
+            else {"Proxy-Authorization": proxy.authorization}
+        )
         self._timeout = timeout
         self._default_timeout = _client_timeout(timeout, None)
         self._ssl: ssl_module.SSLContext | bool = True if ssl is None else ssl
@@ -202,11 +220,16 @@ class Transport:
         if self._owns_session and self._session is not None:
             self._session.headers.update(self._static)
 
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`aclose` was called."""
+        return self._closed
+
     def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:
             # A call still in flight (e.g. sleeping before a retry) when the client
             # was closed must not quietly open a new session.
-            raise SeriesError("client is closed: create a new SeriesClient")
+            raise SeriesError(CLOSED_IN_FLIGHT)
         session = self._session
         if session is None:
             connector = aiohttp.TCPConnector(limit=_POOL_LIMIT, ssl=self._ssl)
@@ -231,6 +254,7 @@ class Transport:
         remaining: float | None,
         display_url: str,
         scrub: Callable[[str], str],
+        timeout: Timeout | None = None,
     ) -> RawResponse:
         """Send one attempt and read the response (at most ``MAX_BODY`` bytes of it).
 
@@ -242,6 +266,7 @@ class Transport:
             remaining: Seconds left of the caller's overall budget, or ``None``.
             display_url: The URL to show in errors (the API key redacted).
             scrub: Removes every secret (the key, in any spelling) from a text.
+            timeout: Limits for this attempt (``with_options``); default: the transport's.
 
         Raises:
             APIConnectionError: The connection failed or dropped, or the response
@@ -254,33 +279,55 @@ class Transport:
                 APITimeoutError, "total_timeout ran out", method=method, url=display_url, sent=False
             )
         session = self._get_session()
-        timeout = (
-            self._default_timeout
-            if remaining is None
-            else _client_timeout(self._timeout, remaining)
-        )
+        limits = self._timeout if timeout is None else timeout
+        if remaining is None:
+            client_timeout = (
+                self._default_timeout if timeout is None else _client_timeout(limits, None)
+            )
+        else:
+            client_timeout = _client_timeout(limits, remaining)
+        headers = self._headers[auth, body is not None]
+        if self._proxy_headers is not None and url.startswith("http:"):
+            headers = {**headers, **self._proxy_headers}
         target = yarl.URL(url, encoded=True)
         try:
             async with session.request(
                 method,
                 target,
-                headers=self._headers[auth, body is not None],
+                headers=headers,
                 data=body,
                 allow_redirects=False,
                 # aiohttp would label an empty POST "application/octet-stream".
                 skip_auto_headers=_NO_BODY_SKIP if body is None else (),
-                timeout=timeout,
+                timeout=client_timeout,
                 ssl=self._request_ssl,
+                proxy=self._proxy,
+                proxy_headers=self._proxy_headers,
             ) as resp:
                 payload = await self._read_capped(resp, scrub)
                 reason = resp.reason or ""
                 return RawResponse(resp.status, scrub(reason), resp.headers, payload)
         except SeriesError:
             raise
+        except aiohttp.ClientHttpProxyError as exc:
+            # The proxy refused the CONNECT tunnel: nothing reached the API. The
+            # request info aiohttp keeps holds our Proxy-Authorization header:
+            # drop every header before the error is chained.
+            exc.request_info = exc.request_info._replace(
+                headers=multidict.CIMultiDictProxy(multidict.CIMultiDict())
+            )
+            raise _connection_error(
+                APIConnectionError,
+                scrub(f"the proxy refused to connect to the API: HTTP {exc.status} {exc.message}"),
+                method=method,
+                url=display_url,
+                sent=False,
+                retryable=exc.status >= 500,
+            ) from exc
         except Exception as exc:
             if not isinstance(exc, _WRAPPED):
                 raise
-            error = self._wrap(exc, method, target, display_url, scrub)
+            error = self._wrap(exc, method, target, display_url, scrub, limits)
             # aiohttp's exception is chained for debugging, once it is key-free.
             raise error from (exc if _redact_chain(exc, scrub, display_url) else None)
 
@@ -322,6 +369,7 @@ class Transport:
         target: yarl.URL,
         display_url: str,
         scrub: Callable[[str], str],
+        limits: Timeout,
     ) -> APIConnectionError:
         """Turn an aiohttp/asyncio failure into our error, naming the host it tried."""
         where = f"{target.host}:{target.port}" if target.port is not None else str(target.host)
@@ -349,7 +397,7 @@ class Transport:
         if isinstance(exc, aiohttp.ConnectionTimeoutError):
             return fail(
                 APITimeoutError,
-                f"timed out connecting to {where} (connect timeout {self._timeout.connect}s)",
+                f"timed out connecting to {where} (connect timeout {limits.connect}s)",
                 sent=False,
             )
         if isinstance(exc, aiohttp.ClientConnectorError):

@@ -84,3 +84,8 @@ __all__ = [
     "ValidationError",
     "__version__",
 ]
+
+# series_sync's own classes report the package as their module (the shared
+# errors and models keep reporting series_async, where they come from).
+SeriesClient.__module__ = __name__
+SyncInAsyncContextWarning.__module__ = __name__

@@ -31,6 +31,18 @@ series_emulator = _emulator_plugin.series_emulator
 series_emulator_config = _emulator_plugin.series_emulator_config
 
 
+_PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "NETRC")
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Clients trust the environment by default: a proxy set on the machine
+    # running the tests must not reroute (or break) the loopback test servers.
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+
 @pytest.fixture
 async def recorder() -> AsyncIterator[Recorder]:
     server = Recorder()

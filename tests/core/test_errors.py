@@ -21,6 +21,7 @@ from series_async import (
     SeriesError,
     UnexpectedResponseError,
 )
+from series_async._errors import MAY_HAVE_ACTED_NOTE
 from tests.conftest import API_KEY
 from tests.recorder import Recorder, Reply, fail, ok
 
@@ -71,10 +72,15 @@ async def test_status_picks_the_class_body_gives_the_message(
     }
     assert err.method == "POST"
     assert err.url == f"{recorder.url}/ranking/set-rank/714760171/50"
-    assert str(err) == (
+    described = (
         f"HTTP {status}: Validation error: User is already at the highest rank "
         f"(POST {recorder.url}/ranking/set-rank/714760171/50)"
     )
+    # A 5xx on a call that changes state leaves the caller unsure (section 9).
+    assert err.may_have_acted is (status >= 500)
+    if status >= 500:
+        described += ". " + MAY_HAVE_ACTED_NOTE
+    assert str(err) == described
 
 
 @pytest.mark.parametrize(

@@ -50,9 +50,8 @@ def has_async_methods(cls: type) -> bool:
 
 
 def sync_twin(async_cls: type) -> type:
-    module = importlib.import_module(
-        "series_sync._generated" + async_cls.__module__.rsplit(".", 1)[1]
-    )
+    home = load_generator().home(async_cls)  # __module__ may name the package
+    module = importlib.import_module("series_sync._generated" + home.rsplit(".", 1)[1])
     twin: type = getattr(module, async_cls.__name__)
     return twin
 
