@@ -50,7 +50,11 @@ _OPTION_OF = {
     "custom_roles": "--role",
     "rank": "RANK",
     "api_key": "the API key",
+    # rules about a call as a whole name the method
+    "update": "sessions update",
+    "update_attendee": "attendance update",
 }
+_TIME_WORDS = re.compile(r"\b(join|leave)_time\b")
 
 
 class _Scrubber:
@@ -139,7 +143,8 @@ def _describe(exc: SeriesError, args: argparse.Namespace) -> tuple[int, str, str
     if isinstance(exc, ValidationError):
         message = exc.message
         if message.startswith(exc.field + ": "):
-            message = f"{_option(exc.field, args)}: {message[len(exc.field) + 2 :]}"
+            rule = _TIME_WORDS.sub(r"--\1", message[len(exc.field) + 2 :])
+            message = f"{_option(exc.field, args)}: {rule}"
         return EXIT_USAGE, kind, message, None
     if isinstance(exc, APIStatusError):
         return EXIT_API_STATUS, kind, exc.message, exc.status

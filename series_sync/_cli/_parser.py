@@ -10,6 +10,8 @@ argparse's two-line usage message: the command prints one line and exits 2.
 from __future__ import annotations
 
 import argparse
+import re
+import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -35,6 +37,10 @@ _NO_KEY_OPTION = (
 )
 
 
+_CHOICE = re.compile(r"invalid choice: '([^']*)'")
+_WORD = re.compile(r"[A-Za-z][A-Za-z-]{0,24}")
+
+
 class UsageError(Exception):
     """The command line is wrong; ``str()`` is the one-line explanation."""
 
@@ -55,6 +61,12 @@ class _Parser(argparse.ArgumentParser):
             others = len(words) - len(options)
             shown = options + ([f"{others} other argument(s), not shown"] if others else [])
             message = prefix + ", ".join(shown)
+        # "invalid choice: 'sk_live_...'" after a typo such as --api-k KEY: quote only
+        # what looks like a command word.
+        message = _CHOICE.sub(
+            lambda m: m.group(0) if _WORD.fullmatch(m.group(1)) else "invalid choice (not shown)",
+            message,
+        )
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
@@ -217,7 +229,8 @@ class _Version(argparse.Action):
     ) -> None:
         from series_sync import __version__
 
-        parser.exit(message=f"{PROG} {__version__}\n")
+        sys.stdout.write(f"{PROG} {__version__}\n")  # like argparse's own version action
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
