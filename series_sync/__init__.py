@@ -16,8 +16,9 @@ access (``from series_sync import SeriesClient``) imports the SDK as before.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
 
+# Not typing.TYPE_CHECKING: importing typing would double the cost of this module.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from series_async import (
         DEFAULT_BASE_URL,

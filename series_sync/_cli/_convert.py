@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import re
 from datetime import date, datetime, timedelta, timezone
-from typing import NamedTuple
 
 __all__ = [
     "ROLE_FLAGS",
@@ -42,13 +41,37 @@ ROLE_FLAGS = {
 _SPEC_KEYS = ("name", "slots", "min-rank")
 
 
-class RoleSpec(NamedTuple):
-    """A parsed ``--role`` SPEC; the command turns it into a ``CustomRole``."""
+class RoleSpec:
+    """A parsed ``--role`` SPEC; the command turns it into a ``CustomRole``.
 
-    name: str
-    slots: int
-    min_rank: int = 0
-    permissions: frozenset[str] = frozenset()
+    A plain class, not a NamedTuple or dataclass: those would import typing or
+    dataclasses on every start-up, ``--help`` included.
+    """
+
+    __slots__ = ("min_rank", "name", "permissions", "slots")
+
+    def __init__(
+        self, *, name: str, slots: int, min_rank: int = 0, permissions: frozenset[str] = frozenset()
+    ) -> None:
+        self.name = name
+        self.slots = slots
+        self.min_rank = min_rank
+        self.permissions = permissions
+
+    def _key(self) -> tuple[str, int, int, frozenset[str]]:
+        return (self.name, self.slots, self.min_rank, self.permissions)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RoleSpec) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"RoleSpec(name={self.name!r}, slots={self.slots}, min_rank={self.min_rank}, "
+            f"permissions={sorted(self.permissions)})"
+        )
 
 
 def when(text: str) -> datetime:

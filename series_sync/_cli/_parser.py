@@ -12,10 +12,14 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Sequence
-from typing import Any, NoReturn
 
 from . import _convert as convert
+
+# typing costs milliseconds of start-up that --help should not pay.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any, NoReturn
 
 __all__ = ["GROUPS", "UsageError", "build_parser"]
 
