@@ -23,7 +23,7 @@ from ._parser import PROG, UsageError, build_parser
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from typing import TextIO
 
     from series_sync import SeriesClient, SeriesError
@@ -102,14 +102,17 @@ def _read_key(path: str | None) -> str:
     return key
 
 
-def _configure_logging(verbosity: int, scrub: _Scrubber, err: TextIO) -> None:
+def _configure_logging(verbosity: int, scrub: _Scrubber, err: TextIO) -> Callable[[], None]:
     """``-v``: the SDK's retries (INFO); ``-vv``: its DEBUG lines. Only the ``series`` logger.
 
     Other libraries' loggers stay off: aiohttp's could quote a URL, and
     ``keys check`` carries the key in its path.
+
+    Returns:
+        A function that undoes the set-up (``main`` may run more than once in a process).
     """
     if verbosity <= 0:
-        return
+        return lambda: None
     import logging
 
     class ScrubbingFormatter(logging.Formatter):
@@ -119,8 +122,15 @@ def _configure_logging(verbosity: int, scrub: _Scrubber, err: TextIO) -> None:
     handler = logging.StreamHandler(err)
     handler.setFormatter(ScrubbingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("series")
+    level = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.INFO if verbosity == 1 else logging.DEBUG)
+
+    def undo() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+    return undo
 
 
 def _option(field: str, args: argparse.Namespace) -> str:
@@ -201,7 +211,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _say(err, scrub, "UsageError", str(exc))
         return EXIT_USAGE
     scrub = _Scrubber(key)
-    _configure_logging(args.verbose, scrub, err)
+    undo_logging = _configure_logging(args.verbose, scrub, err)
     from series_sync import SeriesError
 
     from ._commands import COMMANDS
@@ -215,6 +225,8 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         code, kind, message, status = _describe(exc, args)
         _say(err, scrub, kind, message, status)
         return code
+    finally:
+        undo_logging()
     return EXIT_OK
 
 

@@ -421,3 +421,28 @@ def test_reader_gone_is_not_an_error(
     assert status == 0
     assert capsys.readouterr().err == ""
     assert len(emu.state.requests) == 1
+
+
+def test_verbose_logging_is_scrubbed_and_undone(
+    emu: SeriesEmulator, capsys: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logging
+
+    logger = logging.getLogger("series")
+    handlers, level = list(logger.handlers), logger.level
+    emu.inject("rate_limit", routes="ranking.promote", times=1, retry_after=0)
+
+    def leaky(client: SeriesClient, args: argparse.Namespace) -> object:
+        logger.debug("debug line with %s", emu.api_key)  # e.g. a future careless log call
+        return client.ranking.promote("3020518862")
+
+    monkeypatch.setitem(_commands.COMMANDS, ("ranking", "promote"), leaky)
+    status, out, err = run(capsys, "-v", "ranking", "promote", "3020518862")
+    assert status == 0
+    assert "INFO series: Retrying POST /ranking/promote/{userId} after 429" in err
+    assert "debug line" not in err  # -v is INFO only
+    status, out, err = run(capsys, "-vv", "ranking", "promote", "3020518862")
+    assert status == 0
+    assert "DEBUG series: debug line with <redacted>" in err
+    assert emu.api_key not in err + out
+    assert (logger.handlers, logger.level) == (handlers, level)
