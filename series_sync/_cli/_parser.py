@@ -134,7 +134,11 @@ def _session_fields(parser: argparse.ArgumentParser, *, required: bool) -> None:
         help="start: ISO 8601 with offset or Z, or +30m, +2h, +7d",
     )
     parser.add_argument(
-        "--duration", required=required, type=convert.minutes, metavar="MINUTES", help="length"
+        "--duration",
+        required=required,
+        type=convert.minutes,
+        metavar="MINUTES",
+        help="length in minutes (>= 1)",
     )
     parser.add_argument("--description", metavar="D", help="free text")
     parser.add_argument("--host", metavar="ID", help="host's Roblox user id")
@@ -164,7 +168,10 @@ def _sessions(root: argparse._SubParsersAction[_Parser]) -> None:
         "--all", action="store_true", help="every page, one session per line as they arrive"
     )
     listing.add_argument(
-        "--status", choices=("upcoming", "ongoing", "completed", "cancelled"), metavar="S"
+        "--status",
+        choices=("upcoming", "ongoing", "completed", "cancelled"),
+        metavar="S",
+        help="upcoming, ongoing, completed or cancelled",
     )
     listing.add_argument("--date", type=convert.day, metavar="DAY", help="one day, YYYY-MM-DD")
     listing.add_argument("--start", type=convert.day, metavar="DAY", help="first day (with --end)")
