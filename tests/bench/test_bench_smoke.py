@@ -27,6 +27,7 @@ TINY = [
     "--calls", "12", "--warmup", "8", "--rounds", "2",
     "--concurrency", "1", "64", "--threads", "1", "8",
     "--import-samples", "1", "--rss-calls", "300", "--rss-warmup", "30",
+    "--startup-samples", "1",
 ]  # fmt: skip
 
 
@@ -108,6 +109,14 @@ def test_imports_rss_and_targets_are_measured(run: Any) -> None:
         assert rss["rss_before_bytes"] > 1_000_000
         assert rss["growth_bytes"] == rss["rss_after_bytes"] - rss["rss_before_bytes"]
         assert len(rss["samples_bytes"]) == 10
+    startup = results["startup"]
+    assert sorted(startup) == sorted([
+        "python -c pass", "import series_sync", "from series_sync import SeriesClient",
+        "series --help",
+    ])  # fmt: skip
+    for name, measured in startup.items():
+        assert "error" not in measured, measured.get("error")
+        assert 0 < measured["median_ms"] < 30_000, name
     targets = results["targets"]
     assert len(targets) == 13
     for target in targets:
@@ -122,5 +131,6 @@ def test_outputs_are_written_and_shutdown_is_quiet(run: Any) -> None:
     assert results["meta"]["server"]["requests"] > 0
     assert "targets:" in stdout
     assert "series_async / raw aiohttp, get, c=1" in stdout
+    assert "start-up (whole process, median):" in stdout
     for noise in ("Traceback", "Unclosed", "Event loop is closed", "Task was destroyed"):
         assert noise not in stderr

@@ -176,3 +176,25 @@ def test_generated_code_passes_ruff_format_unchanged() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_package_loads_its_names_on_first_use() -> None:
+    """``import series_sync`` alone must not load aiohttp (the CLI's --help relies on it)."""
+    probe = (
+        "import sys, series_sync\n"
+        "print('aiohttp' in sys.modules, 'SeriesClient' in dir(series_sync))\n"
+        "series_sync.SeriesClient\n"
+        "print('aiohttp' in sys.modules)\n"
+        "try:\n"
+        "    series_sync.NoSuchName\n"
+        "except AttributeError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=30, check=True
+    )
+    assert done.stdout.splitlines() == [
+        "False True",
+        "True",
+        "module 'series_sync' has no attribute 'NoSuchName'",
+    ]
