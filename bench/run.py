@@ -12,7 +12,8 @@ round so a burst of machine load hits them all alike:
   raw aiohttp on a private loop thread through ``run_coroutine_threadsafe`` (the sync
   design's limit), ``series_sync.SeriesClient``;
 - import time of ``series_async``, ``series_sync`` and the dependency stack alone;
-- RSS growth over ``--rss-calls`` ``sessions.get`` calls, async and sync, in fresh processes.
+- RSS growth over ``--rss-calls`` ``sessions.get`` calls, async and sync, in fresh processes;
+- start-up of ``series --help`` next to ``python -c pass`` and ``import series_sync``.
 
 Prints a table, checks the targets and writes ``results.json`` and ``results.png`` to
 ``--out-dir`` (default: this folder). ``--repeat N`` makes N full runs (``results-<i>.json``)
@@ -48,6 +49,7 @@ import _scenarios  # noqa: E402
 import summarise  # noqa: E402
 from _imports import measure_imports  # noqa: E402
 from _rss import measure_rss  # noqa: E402
+from _startup import format_startup, measure_startup  # noqa: E402
 from _throughput import Plan, measure_async, measure_sync  # noqa: E402
 
 
@@ -227,7 +229,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--rss-warmup", type=int, default=5000, help="gets before the first RSS read")
     p.add_argument("--rss-concurrency", type=int, default=64, help="async RSS calls in flight")
     p.add_argument("--rss-threads", type=int, default=8, help="sync RSS calling threads")
-    p.add_argument("--skip", nargs="*", default=[], choices=["async", "sync", "imports", "rss"])
+    p.add_argument("--startup-samples", type=int, default=9, help="runs per start-up subject")
+    p.add_argument(
+        "--skip", nargs="*", default=[], choices=["async", "sync", "imports", "rss", "startup"]
+    )
     p.add_argument("--out-dir", type=Path, default=BENCH, help="where results.* are written")
     p.add_argument("--no-png", action="store_true", help="skip the chart (no matplotlib)")
     p.add_argument(
@@ -285,11 +290,17 @@ def run_once(args: argparse.Namespace, name: str = "results") -> dict[str, Any]:
                     repo=REPO,
                 )
         meta["server"] = server_stats(base_url)
+    startup: dict[str, Any] = {}
+    if "startup" not in args.skip:
+        print("  start-up ...", file=sys.stderr, flush=True)
+        startup = measure_startup(REPO, args.startup_samples)
     meta["loadavg_after"] = _loadavg()
     meta["wall_seconds"] = round(time.perf_counter() - started, 1)
     _report.add_ratios(entries)
     targets = _report.evaluate_targets(entries, imports, rss)
     print(_report.format_table(entries, imports, rss, targets))
+    if startup:
+        print(format_startup(startup))
     print(
         f"\nserver: {meta['server']}; load {meta['loadavg_before']} -> {meta['loadavg_after']}; "
         f"{meta['wall_seconds']} s"
@@ -301,6 +312,7 @@ def run_once(args: argparse.Namespace, name: str = "results") -> dict[str, Any]:
         "imports": imports,
         "rss": rss,
         "targets": targets,
+        "startup": startup,
     }
     _report.write_json(args.out_dir / f"{name}.json", payload)
     if not args.no_png and importlib.util.find_spec("matplotlib") is None:

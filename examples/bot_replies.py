@@ -39,22 +39,42 @@ async def claim_reply(client: SeriesClient, session_id: str, user_id: str, role:
         await client.sessions.claim_custom_role(
             session_id, user_id=user_id, role_name=role, slot_key=vacant[0]
         )
-    except ValidationError as exc:
+    except SeriesError as exc:
+        if exc.may_have_acted:
+            # The answer was lost but the claim may have gone through: look, don't guess.
+            return await recheck_reply(client, session_id, user_id, role)
+        return failure_reply(exc)
+    return f"You're a {role} now!"
+
+
+async def recheck_reply(client: SeriesClient, session_id: str, user_id: str, role: str) -> str:
+    """Say what really happened to a claim whose answer was lost."""
+    try:
+        session = await client.sessions.get(session_id)
+    except SeriesError:
+        return "Series is not answering; check the session in a minute before trying again."
+    slots = session.custom_roles.get(role)
+    if slots is not None and user_id in slots.holders():
+        return f"You're a {role} now!"
+    return "That didn't go through, please try again."
+
+
+def failure_reply(exc: SeriesError) -> str:
+    """A reply for a claim that certainly did not happen."""
+    if isinstance(exc, ValidationError):
         return f"That doesn't look right: {exc}"
-    except NotFoundError:
+    if isinstance(exc, NotFoundError):
         return "I can't find that session any more."
-    except PermissionDeniedError as exc:
+    if isinstance(exc, PermissionDeniedError):
         return f"You can't take that role: {exc.message}"
-    except BadRequestError as exc:
+    if isinstance(exc, BadRequestError):
         return f"Not possible right now: {exc.message}"
-    except RateLimitError as exc:
+    if isinstance(exc, RateLimitError):
         wait = f" in {exc.retry_after:.0f}s" if exc.retry_after is not None else " later"
         return f"Series is busy, try again{wait}."
-    except APIConnectionError:
+    if isinstance(exc, APIConnectionError):
         return "Series can't be reached right now, try again in a minute."
-    except SeriesError:
-        return "Something went wrong talking to Series."
-    return f"You're a {role} now!"
+    return "Something went wrong talking to Series."
 
 
 async def main() -> None:
@@ -75,6 +95,16 @@ async def main() -> None:
             print("again    :", await claim_reply(client, sid, high, "Helper"))
             print("no role  :", await claim_reply(client, sid, high, "Pilot"))
             print("bad id   :", await claim_reply(client, "session_gone", high, "Helper"))
+            second = await client.sessions.create(
+                title="Shift 2",
+                scheduled=datetime.now(timezone.utc) + timedelta(hours=3),
+                duration=30,
+                claimable=True,
+                custom_roles=[CustomRole(name="Helper", slots=1)],
+            )
+            # The claim is applied, then the connection drops before the answer.
+            emu.inject("drop_after", routes="sessions.claim_custom_role")
+            print("lost answer:", await claim_reply(client, second.session_id, high, "Helper"))
 
 
 if __name__ == "__main__":

@@ -13,9 +13,14 @@ module ``series_async/_name.py`` gives ``series_sync/_generated_name.py``:
 
 - same class names, method names, parameters, defaults, annotations and
   docstrings; every call goes through ``series_sync._owner.Handle.call``;
-- async iterators become iterators (``Handle.iterate``, one loop hop per page);
+- async iterators become iterators over the pages of their companion
+  ``_<name>_pages`` async generator (``Handle.iterate``: one loop hop per page,
+  and no request the caller did not ask for);
 - ``aclose`` / ``async with`` become ``close`` / ``with``;
-- the client takes every argument of the async one but ``session=``.
+- the client takes every argument of the async one but ``session=``;
+- a client method that returns a new client (``with_options``) returns a sync
+  client on a derived owner (``ClientOwner.derive``), sharing the original's
+  async client, session and lifetime.
 
 The output is already in ``ruff format`` style (a signature or call on one line
 when it fits, else one item a line with a trailing comma; imports sorted like
@@ -126,6 +131,27 @@ class Source:
 _SOURCES: dict[str, Source] = {}
 
 
+def home(cls: type) -> str:
+    """The module that defines ``cls``.
+
+    Public classes report the package as their ``__module__`` (``series_async.SeriesClient``),
+    so the defining module is found among the package's loaded modules instead.
+    """
+    if cls.__module__ != SOURCE_PACKAGE:
+        return cls.__module__
+    for name, module in sorted(sys.modules.items()):
+        if (
+            name.startswith(SOURCE_PACKAGE + "._")
+            and vars(module).get(cls.__name__) is cls
+            and any(
+                isinstance(node, ast.ClassDef) and node.name == cls.__name__
+                for node in Source.of(name).tree.body
+            )
+        ):
+            return name
+    raise GenError(f"{SOURCE_PACKAGE}.{cls.__name__}: cannot find the module that defines it")
+
+
 def _absolute(module: str, name: str | None, level: int) -> str:
     if level == 0:
         return name or ""
@@ -142,7 +168,7 @@ def _wrapped_classes() -> list[type]:
             returned = _property_class(cls, name)
             if (
                 returned is not None
-                and returned.__module__.startswith(SOURCE_PACKAGE + ".")
+                and home(returned).startswith(SOURCE_PACKAGE + ".")
                 and returned not in found
                 and any(inspect.iscoroutinefunction(v) for v in _members(returned).values())
             ):
@@ -155,7 +181,7 @@ def _property_class(cls: type, name: str) -> type | None:
     if not isinstance(_members(cls)[name], property):
         return None
     defining = next(k for k in cls.__mro__ if name in vars(k))
-    source = Source.of(defining.__module__)
+    source = Source.of(home(defining))
     returns = source.function(defining.__qualname__, name).returns
     if not isinstance(returns, ast.Name) or returns.id not in source.names:
         return None
@@ -269,7 +295,7 @@ class Module:
 
     def async_ref(self, cls: type) -> str:
         """``_sessions.Sessions``: the async class, through an import of its module."""
-        package, module = cls.__module__.rsplit(".", 1)
+        package, module = home(cls).rsplit(".", 1)
         self.imports.setdefault(package, set()).add(module)
         return f"{module}.{cls.__name__}"
 
@@ -445,12 +471,19 @@ def _render_init(module: Module, cls: type, source: Source, is_client: bool) -> 
     init = source.function(cls.__qualname__, "__init__")
     params, forward = _signature(module, init, DROPPED_CLIENT_PARAMS)
     lines = _def("__init__", params, "None")
-    lines += _call("self._owner = ClientOwner.start", [async_cls, *forward])
-    lines.append("        self._handle = self._owner.bind(lambda client: client)")
+    lines += _call("owner = ClientOwner.start", [async_cls, *forward])
+    lines.append("        self._attach(owner)")
+    # _attach is separate so that with_options() can build a client on a derived owner.
+    lines += [
+        "",
+        f"    def _attach(self, owner: ClientOwner[{async_cls}]) -> None:",
+        "        self._owner = owner",
+        "        self._handle = owner.bind(lambda client: client)",
+    ]
     for name, twin in resources.items():
         twin_name = module.twin(twin)
         lines.append(
-            f"        self._{name} = {twin_name}(self._owner.bind(lambda client: client.{name}))"
+            f"        self._{name} = {twin_name}(owner.bind(lambda client: client.{name}))"
         )
     return lines
 
@@ -459,7 +492,7 @@ def _render_member(
     module: Module, cls: type, name: str, value: object, is_client: bool
 ) -> list[str]:
     defining = next(k for k in cls.__mro__ if name in vars(k))
-    func = Source.of(defining.__module__).function(defining.__qualname__, name)
+    func = Source.of(home(defining)).function(defining.__qualname__, name)
     async_cls = module.async_ref(cls)
     if isinstance(value, property):
         returns = module.expr(func.returns) if func.returns else "None"
@@ -471,6 +504,8 @@ def _render_member(
     if name == "__repr__":
         return ["    def __repr__(self) -> str:", "        return repr(self._handle.target)"]
     iterator = _is_iterator(value, func)
+    if is_client and _returns_own_class(func, cls):
+        return _render_derive(module, cls, name, func)
     if not (inspect.iscoroutinefunction(value) or iterator):
         raise GenError(f"{cls.__name__}.{name}: a public non-async method; cannot wrap it")
     params, forward = _signature(module, func, frozenset())
@@ -486,12 +521,45 @@ def _render_member(
         return [*lines, "        self.close()"]
     if name == "__aenter__":
         return [*lines, *_call("self._handle.call", [method, *forward]), "        return self"]
-    verb = "iterate" if iterator else "call"
-    return [*lines, *_call(f"return self._handle.{verb}", [method, *forward])]
+    if iterator:
+        # The sync side walks pages, not items: that gives one loop hop per page
+        # without fetching a page ahead of the caller.
+        pages = f"_{name}_pages"
+        if not inspect.isasyncgenfunction(getattr(cls, pages, None)):
+            raise GenError(
+                f"{cls.__name__}.{name}: an async iterator needs a companion async "
+                f"generator {pages}() yielding its items page by page"
+            )
+        return [*lines, *_call("return self._handle.iterate", [f"{async_cls}.{pages}", *forward])]
+    return [*lines, *_call("return self._handle.call", [method, *forward])]
+
+
+def _returns_own_class(func: ast.FunctionDef | ast.AsyncFunctionDef, cls: type) -> bool:
+    return isinstance(func, ast.FunctionDef) and (
+        isinstance(func.returns, ast.Name) and func.returns.id == cls.__name__
+    )
+
+
+def _render_derive(
+    module: Module, cls: type, name: str, func: ast.FunctionDef | ast.AsyncFunctionDef
+) -> list[str]:
+    """A client method returning a new client (``with_options``): a sync client on a
+    derived owner, sharing this client's async client, session and lifetime."""
+    params, forward = _signature(module, func, frozenset())
+    returns = module.expr(func.returns) if func.returns else "None"
+    lines = _def(name, params, returns)
+    lines += _docstring(func, "        ")
+    lines += _call("owner = self._owner.derive", [f"{module.async_ref(cls)}.{name}", *forward])
+    return [
+        *lines,
+        f"        derived = object.__new__({cls.__name__})",
+        "        derived._attach(owner)",
+        "        return derived",
+    ]
 
 
 def _render_class(module: Module, cls: type, *, is_client: bool) -> None:
-    source = Source.of(cls.__module__)
+    source = Source.of(home(cls))
     class_node = next(
         n for n in ast.walk(source.tree) if isinstance(n, ast.ClassDef) and n.name == cls.__name__
     )
@@ -519,13 +587,13 @@ def _render_class(module: Module, cls: type, *, is_client: bool) -> None:
 def generate() -> dict[str, str]:
     """Render every generated module: file name -> full text."""
     classes = _wrapped_classes()
-    twins = {cls: PREFIX + cls.__module__.rsplit(".", 1)[1] for cls in classes}
+    twins = {cls: PREFIX + home(cls).rsplit(".", 1)[1] for cls in classes}
     modules: dict[str, Module] = {}
     for cls in classes:
-        module = modules.get(cls.__module__)
+        module = modules.get(home(cls))
         if module is None:
-            module = modules[cls.__module__] = Module(Source.of(cls.__module__), twins)
-            names = sorted(c.__name__ for c in classes if c.__module__ == cls.__module__)
+            module = modules[home(cls)] = Module(Source.of(home(cls)), twins)
+            names = sorted(c.__name__ for c in classes if home(c) == home(cls))
             quoted = ", ".join(f'"{n}"' for n in names)
             module.body.append(f"__all__ = [{quoted}]")
         _render_class(module, cls, is_client=cls is classes[0])

@@ -4,6 +4,8 @@
 the generated synchronous twin with the same methods.
 """
 
+import attrs as _attrs
+
 from ._client import DEFAULT_BASE_URL, SeriesClient
 from ._errors import (
     APIConnectionError,
@@ -75,3 +77,15 @@ __all__ = [
     "ValidationError",
     "__version__",
 ]
+
+# Public classes report the package as their module, so tracebacks and reprs
+# say ``series_async.NotFoundError`` (the name users import), not the private
+# module that happens to define it. An attrs class's string annotations are
+# resolved first, while its defining module can still be found from it.
+for _name in __all__:
+    _value = globals()[_name]
+    if isinstance(_value, type):
+        if _attrs.has(_value):
+            _attrs.resolve_types(_value)
+        _value.__module__ = __name__
+del _attrs, _name, _value

@@ -29,6 +29,7 @@ from ._models import (
     RoleSlots,
     Session,
     SessionPage,
+    SessionStatus,
     SlotState,
     UpdatedSession,
 )
@@ -64,6 +65,9 @@ _PERMISSION_NAMES = {
 
 
 _KEYMAP_LIMIT = 512
+# The API allows 10 slots per role; a bound keeps a hostile echo from
+# making the SDK build a huge map of vacant slots.
+_MAX_ECHOED_SLOTS = 1000
 
 
 def fold_key(key: str) -> str:
@@ -93,6 +97,11 @@ def _key_folder(cl: type) -> Callable[[Any], dict[str, Any]]:
             keymap[spelling] = fold_key(a.name)
     aliases = _ALIASES.get(cl, {})
     name = cl.__name__
+    # null for a field that has a default reads as "absent"; null for a required
+    # field reaches the strict hooks and is refused.
+    defaulted = frozenset(
+        fold_key(a.name) for a in attrs.fields(cl) if a.default is not attrs.NOTHING
+    )
 
     def fold_keys(value: Any) -> dict[str, Any]:
         if type(value) is not dict and not isinstance(value, Mapping):
@@ -105,6 +114,8 @@ def _key_folder(cl: type) -> Callable[[Any], dict[str, Any]]:
                 target = fold_key(key)
                 if len(keymap) < _KEYMAP_LIMIT:
                     keymap[key] = target
+            if item is None and target in defaulted:
+                continue
             folded[target] = item
         for alias, target in aliases.items():
             if alias in folded and target not in folded:
@@ -114,16 +125,60 @@ def _key_folder(cl: type) -> Callable[[Any], dict[str, Any]]:
     return fold_keys
 
 
+# Strict values: a value of the wrong JSON type is refused, never coerced
+# ("false" must not become True, null must not become "None"). Two spellings
+# are accepted because real APIs use them: a JSON number for an id string,
+# and a digit-only string for an integer. Messages name types, never values
+# (a value could be anything the server echoed, the key included).
+_INT_TEXT_LIMIT = 30
+
+
 def _structure_str(value: Any, _: type) -> str:
-    return value if type(value) is str else str(value)
+    if type(value) is str:
+        return value
+    if type(value) is int:
+        return str(value)  # ids sent as JSON numbers
+    raise TypeError(f"expected a string, got {_json_type(value)}")
 
 
 def _structure_int(value: Any, _: type) -> int:
-    return value if type(value) is int else int(value)
+    if type(value) is int:
+        return value
+    if type(value) is str:
+        digits = value[1:] if value[:1] == "-" else value
+        if digits.isascii() and digits.isdigit() and len(digits) <= _INT_TEXT_LIMIT:
+            return int(value)
+        raise ValueError("expected an integer, got a string that is not one")
+    raise TypeError(f"expected an integer, got {_json_type(value)}")
 
 
 def _structure_bool(value: Any, _: type) -> bool:
-    return value if type(value) is bool else bool(value)
+    if type(value) is bool:
+        return value
+    raise TypeError(f"expected true or false, got {_json_type(value)}")
+
+
+def _structure_status(value: Any, _: type) -> SessionStatus:
+    if type(value) is not str:
+        raise TypeError(f"expected a status string, got {_json_type(value)}")
+    return SessionStatus(value)  # an unknown string is UNKNOWN, by design
+
+
+def _json_type(value: Any) -> str:
+    """Name a decoded JSON value's type the way the API docs would."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
 
 
 def _is_optional_of(scalar: type) -> Callable[[Any], bool]:
@@ -147,9 +202,13 @@ def _role_list_to_map(items: list[Any]) -> dict[str, Any]:
     # the documented map; turn it into the map with every slot vacant.
     roles: dict[str, Any] = {}
     for item in items:
+        if type(item) is not dict:
+            raise TypeError(f"expected a custom role object, got {_json_type(item)}")
         folded = {fold_key(k): v for k, v in item.items()}
-        count = int(folded.get("slots", 0))
-        roles[str(folded["name"])] = {
+        count = _structure_int(folded.get("slots", 0), int)
+        if not 0 <= count <= _MAX_ECHOED_SLOTS:
+            raise ValueError(f"a custom role's slot count must be 0 to {_MAX_ECHOED_SLOTS}")
+        roles[_structure_str(folded.get("name"), str)] = {
             "MinRank": folded.get("minrank", 0),
             "Permissions": folded.get("permissions") or {},
             "Slots": {f"VACANT_{n}": {"Attended": False} for n in range(count)},
@@ -165,6 +224,10 @@ def make_converter() -> cattrs.Converter:
     """Build the configured converter (never the cattrs global one)."""
     conv = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
     conv.register_structure_hook(datetime, _structure_datetime)
+    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(bool, _structure_bool)
+    conv.register_structure_hook(SessionStatus, _structure_status)
     # Direct hooks for the optional scalars of the models: cattrs' generic Optional
     # dispatch costs a lookup per field per response, and responses are the hot path.
     for scalar, hook in (
@@ -208,7 +271,7 @@ def make_converter() -> cattrs.Converter:
                     if len(spelled) < _KEYMAP_LIMIT:
                         spelled[key] = index
                 if index >= 0:
-                    bits[index] = bool(item)
+                    bits[index] = _structure_bool(item, bool)
             state = tuple(bits)
             found = instances.get(state)
             if found is None:
@@ -229,6 +292,16 @@ def make_converter() -> cattrs.Converter:
 
     conv.register_structure_hook_func(lambda t: t == dict[str, SlotState], structure_slot_map)
 
+    session_hook = conv.get_structure_hook(Session)
+
+    def structure_sessions(value: Any, _: type) -> list[Session]:
+        # cattrs' list hook takes any iterable: a string or an object would be walked.
+        if type(value) is not list:
+            raise TypeError(f"expected an array of sessions, got {_json_type(value)}")
+        return [session_hook(item, Session) for item in value]
+
+    conv.register_structure_hook_func(lambda t: t == list[Session], structure_sessions)
+
     role_map_hook = conv.get_structure_hook(dict[str, RoleSlots])
 
     def structure_role_map(value: Any, _: type) -> dict[str, RoleSlots]:
@@ -236,6 +309,8 @@ def make_converter() -> cattrs.Converter:
             value = _role_list_to_map(value)
         if value is None:
             return {}
+        if type(value) is not dict:
+            raise TypeError(f"expected an object of custom roles, got {_json_type(value)}")
         result: dict[str, RoleSlots] = role_map_hook(value, dict[str, RoleSlots])
         return result
 

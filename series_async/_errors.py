@@ -49,18 +49,45 @@ def _shorten(text: str, limit: int = _BODY_DISPLAY_LIMIT) -> str:
     return text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)"
 
 
+#: The sentence ``str()`` adds when :attr:`SeriesError.may_have_acted` is set.
+MAY_HAVE_ACTED_NOTE = (
+    "The API may have carried out this call before it failed: check the current state "
+    "before you retry or tell anyone it did not happen."
+)
+
+
 class SeriesError(Exception):
-    """Base class of every error raised by the SDK."""
+    """Base class of every error raised by the SDK.
+
+    Attributes:
+        message: What went wrong; for an HTTP error, the API's own words.
+        may_have_acted: ``True`` when this call changes state and an attempt of it
+            may have reached the API without a clear answer (the connection dropped
+            or timed out after sending, a 5xx, or a later 4xx that may echo that
+            earlier success). Never ``True`` for a read-only call, a validation
+            error, a 429 on its own, or a failure before anything was sent.
+            ``str()`` then adds one sentence; ``message`` is left as it was.
+    """
+
+    may_have_acted: bool = False
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
-    def __str__(self) -> str:
+    def _describe(self) -> str:
+        """``str()`` without the may-have-acted sentence."""
         return self.message
 
+    def __str__(self) -> str:
+        text = self._describe()
+        if not self.may_have_acted:
+            return text
+        return f"{text}{' ' if text.endswith('.') else '. '}{MAY_HAVE_ACTED_NOTE}"
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.message!r})"
+        acted = ", may_have_acted=True" if self.may_have_acted else ""
+        return f"{type(self).__name__}({self.message!r}{acted})"
 
 
 class ValidationError(SeriesError, ValueError):
@@ -107,11 +134,12 @@ class UnexpectedResponseError(SeriesError):
         self.status = status
         self.body = body
 
-    def __str__(self) -> str:
+    def _describe(self) -> str:
         return f"{self.message} (HTTP {self.status}; body: {_shorten(self.body, 200)!r})"
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(status={self.status}, message={self.message!r})"
+        acted = ", may_have_acted=True" if self.may_have_acted else ""
+        return f"{type(self).__name__}(status={self.status}, message={self.message!r}{acted})"
 
 
 class APIStatusError(SeriesError):
@@ -143,12 +171,13 @@ class APIStatusError(SeriesError):
         self.method = method
         self.url = url
 
-    def __str__(self) -> str:
+    def _describe(self) -> str:
         where = f" ({self.method} {self.url})" if self.method else ""
         return f"HTTP {self.status}: {self.message}{where}"
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(status={self.status}, message={self.message!r})"
+        acted = ", may_have_acted=True" if self.may_have_acted else ""
+        return f"{type(self).__name__}(status={self.status}, message={self.message!r}{acted})"
 
 
 class BadRequestError(APIStatusError):

@@ -17,8 +17,10 @@ from ._errors import (
     APITimeoutError,
     RateLimitError,
     SeriesError,
+    UnexpectedResponseError,
     ValidationError,
 )
+from ._validation import show
 
 __all__ = ["RetryPolicy", "call_with_retries"]
 
@@ -35,16 +37,16 @@ _sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 def _non_negative(name: str) -> Callable[[object, attrs.Attribute[float], float], None]:
     def check(_: object, __: attrs.Attribute[float], value: float) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-            raise ValidationError(name, f"must be a number, got {value!r}")
+            raise ValidationError(name, f"must be a number, got {show(value)}")
         if value < 0:
-            raise ValidationError(name, f"must be >= 0, got {value!r}")
+            raise ValidationError(name, f"must be >= 0, got {show(value)}")
 
     return check
 
 
 def _check_max_retries(_: object, __: attrs.Attribute[int], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValidationError("max_retries", f"must be an integer >= 0, got {value!r}")
+        raise ValidationError("max_retries", f"must be an integer >= 0, got {show(value)}")
 
 
 def _check_total(_: object, __: attrs.Attribute[float | None], value: float | None) -> None:
@@ -113,28 +115,17 @@ class RetryPolicy:
         return tenacity.wait_exponential(multiplier=self.initial_delay, max=self.max_delay)
 
 
-UNCERTAIN_NOTE = (
-    " (an earlier attempt of this call failed after reaching the server and may already "
-    "have made this change)"
-)
-
-
-# Client errors that may be the echo of an earlier attempt's success (not 429:
-# a rate limit says nothing about what the server did before).
-_ECHO_STATUSES = frozenset(range(400, 500)) - {429}
-
-
-def _may_have_acted(exc: BaseException | None) -> bool:
+def _attempt_may_have_acted(exc: BaseException | None) -> bool:
+    """Whether the failed attempt ``exc`` may have reached the API and acted."""
+    if isinstance(exc, UnexpectedResponseError):
+        return 200 <= exc.status < 300  # the API said yes, in words we cannot read
     if isinstance(exc, APIStatusError):
         return exc.status >= 500
     if isinstance(exc, APIConnectionError):
         return bool(getattr(exc, "_sent", True))
+    if isinstance(exc, SeriesError):
+        return bool(getattr(exc, "_sent", False))  # e.g. the client closed mid-call
     return False
-
-
-def _note_uncertain(exc: APIStatusError) -> None:
-    exc.message += UNCERTAIN_NOTE
-    exc.args = (exc.message,)
 
 
 def _status_of(exc: BaseException | None) -> str:
@@ -148,16 +139,21 @@ async def call_with_retries(
     *,
     policy: RetryPolicy,
     idempotent: bool,
+    read_only: bool,
     method: str,
     template: str,
 ) -> T:
     """Run ``attempt`` under ``policy``.
+
+    Sets ``may_have_acted`` on the error it raises for a call that changes
+    state once any attempt of it may have reached the API without a clear answer.
 
     Args:
         attempt: One try of the call; receives the seconds left before
             ``total_timeout`` (or ``None``) to bound itself.
         policy: The retry policy.
         idempotent: Whether replaying the call is harmless.
+        read_only: The call changes nothing (``may_have_acted`` stays ``False``).
         method: HTTP method, for logs.
         template: Path template (never the real path: it may hold the key), for logs.
 
@@ -168,6 +164,30 @@ async def call_with_retries(
         SeriesError: The last failure, or ``APITimeoutError`` when ``total_timeout``
             runs out.
     """
+    if read_only:
+        return await _run(attempt, policy, idempotent, method, template, acted=None)
+    acted: list[bool] = [False]
+    try:
+        return await _run(attempt, policy, idempotent, method, template, acted=acted)
+    except SeriesError as exc:
+        # Sticky over the whole call: once an attempt may have acted, whatever
+        # ends the call (a 4xx echo of that success, a later timeout, a closed
+        # client) leaves the caller unsure, and must say so.
+        if acted[0] or _attempt_may_have_acted(exc):
+            exc.may_have_acted = True
+        raise
+
+
+async def _run(
+    attempt: Callable[[float | None], Awaitable[T]],
+    policy: RetryPolicy,
+    idempotent: bool,
+    method: str,
+    template: str,
+    *,
+    acted: list[bool] | None,
+) -> T:
+    """The retry loop; records in ``acted[0]`` whether an attempt may have acted."""
     # Fast path: most calls succeed at once, so nothing but the attempt runs
     # until a first failure that the policy allows to retry.
     loop = asyncio.get_running_loop()
@@ -196,6 +216,13 @@ async def call_with_retries(
         delay = state.upcoming_sleep
         left = remaining()
         if left is not None and delay >= left:
+            if isinstance(exc, RateLimitError) or (
+                isinstance(exc, SeriesError) and getattr(exc, "retry_after", None) is not None
+            ):
+                # The API said how long to wait (or that we are rate limited) and
+                # that wait does not fit the budget: its own error, retry_after
+                # included, tells the caller more than a timeout would.
+                raise exc
             raise APITimeoutError(
                 f"total_timeout of {policy.total_timeout}s would run out during the "
                 f"{delay:.2f}s wait before retry {state.attempt_number}",
@@ -215,22 +242,19 @@ async def call_with_retries(
     async def sleep(seconds: float) -> None:
         await _sleep(seconds)
 
-    # Whether an earlier attempt may have reached the server and acted. A later
-    # 4xx can then be the echo of that success (set_rank answers "already at
-    # the specified rank"), and the caller deserves to know.
-    uncertain = _may_have_acted(first_failure)
+    if acted is not None and _attempt_may_have_acted(first_failure):
+        acted[0] = True
 
     async def replay_then_attempt() -> T:
-        nonlocal first_failure, uncertain
+        nonlocal first_failure
         if first_failure is not None:
             failure, first_failure = first_failure, None
             raise failure
         try:
             return await attempt(remaining())
         except SeriesError as exc:
-            if uncertain and isinstance(exc, APIStatusError) and exc.status in _ECHO_STATUSES:
-                _note_uncertain(exc)
-            uncertain = uncertain or _may_have_acted(exc)
+            if acted is not None and _attempt_may_have_acted(exc):
+                acted[0] = True
             raise
 
     retrying = tenacity.AsyncRetrying(

@@ -31,6 +31,7 @@ from ._validation import (
     check_str,
     check_timestamp,
     check_user_id,
+    show,
 )
 
 __all__ = ["Sessions"]
@@ -166,7 +167,7 @@ class Sessions(Resource):
             value = status.value if isinstance(status, SessionStatus) else status
             if value not in _FILTER_STATUSES:
                 raise ValidationError(
-                    "status", f"must be one of {', '.join(_FILTER_STATUSES)}, got {status!r}"
+                    "status", f"must be one of {', '.join(_FILTER_STATUSES)}, got {show(status)}"
                 )
             query["status"] = value
         if date is not None:
@@ -214,17 +215,30 @@ class Sessions(Resource):
             The page; an empty ``sessions`` list means there are no more.
         """
         query = self._list_query(page, status, date, start, end, host)
-        prepare = fill_missing(Page=query["page"])
-        return await self._call(
-            Call(
-                "GET",
-                "/sessions/list",
-                "/sessions/list",
-                SessionPage,
-                True,
-                query=query,
-                prepare=prepare,
+        return await self._call(self._list_call(query))
+
+    @staticmethod
+    def _list_call(query: dict[str, str], *, walking: bool = False) -> Call[SessionPage]:
+        requested = int(query["page"])
+
+        def same_page(result: SessionPage) -> str | None:
+            # A server that ignores ?page= answers page 1 forever: stop the walk.
+            if result.page == requested:
+                return None
+            return (
+                f"asked for page {requested} but the answer is page {result.page}; "
+                "stopping the iteration, which would otherwise never end"
             )
+
+        return Call(
+            "GET",
+            "/sessions/list",
+            "/sessions/list",
+            SessionPage,
+            True,
+            query=query,
+            prepare=fill_missing(Page=query["page"]),
+            check=same_page if walking else None,
         )
 
     async def _iterate_pages(
@@ -235,16 +249,16 @@ class Sessions(Resource):
         start: date | str | None = None,
         end: date | str | None = None,
         host: int | str | None = None,
-    ) -> AsyncGenerator[SessionPage, None]:
-        self._list_query(1, status, date, start, end, host)  # fail before the first request
+    ) -> AsyncGenerator[builtins.list[Session], None]:
+        """Yield the sessions of page after page; the sync twin walks this, a hop per page."""
+        query = self._list_query(1, status, date, start, end, host)  # fail before any request
         page = 1
         while True:
-            result = await self.list(
-                page=page, status=status, date=date, start=start, end=end, host=host
-            )
+            query["page"] = str(page)
+            result = await self._call(self._list_call(dict(query), walking=True))
             if not result.sessions:
                 return
-            yield result
+            yield result.sessions
             page += 1
 
     async def iterate(
@@ -267,11 +281,15 @@ class Sessions(Resource):
 
         Yields:
             Each session, in the API's order.
+
+        Raises:
+            UnexpectedResponseError: A page echoes another page number than the
+                one asked for (a server ignoring ``?page=`` would loop forever).
         """
         pages = self._iterate_pages(status=status, date=date, start=start, end=end, host=host)
         try:
-            async for result in pages:
-                for session in result.sessions:
+            async for sessions in pages:
+                for session in sessions:
                     yield session
         finally:
             await pages.aclose()

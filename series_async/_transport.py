@@ -9,26 +9,56 @@ the retry policy needs that to decide if a non-idempotent call is safe to replay
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl as ssl_module
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import aiohttp
 import attrs
+import multidict
 import yarl
+from aiohttp import http_exceptions
 
-from ._errors import APIConnectionError, APITimeoutError, SeriesError
+from ._errors import APIConnectionError, APITimeoutError, SeriesError, UnexpectedResponseError
+from ._proxy import ProxyConfig
 from ._types import Timeout
 
-__all__ = ["AIOHTTP_VERSION", "RawResponse", "Transport"]
+__all__ = [
+    "AIOHTTP_VERSION",
+    "CLOSED_IN_FLIGHT",
+    "EXCERPT_LIMIT",
+    "MAX_BODY",
+    "RawResponse",
+    "Transport",
+    "excerpt",
+    "excerpt_bytes",
+]
 
 AIOHTTP_VERSION = aiohttp.__version__
 _POOL_LIMIT = 100
 _NO_BODY_SKIP = ("Content-Type",)
+MAX_BODY = 8 * 1024 * 1024
+"""Largest response body read, counted after decompression; more is refused unread."""
+EXCERPT_LIMIT = 4096
+"""How much of a body an error keeps (characters)."""
+_CHUNK = 64 * 1024
+# What a request can raise besides our own errors; asyncio.TimeoutError is a
+# distinct class on 3.10. ValueError: aiohttp refusing to build the request.
+_WRAPPED = (aiohttp.ClientError, OSError, TimeoutError, asyncio.TimeoutError, ValueError)
+_DETAIL_LIMIT = 200
+
+
+def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
+    """Return at most ``limit`` characters of ``text``, marking a cut."""
+    return text if len(text) <= limit else text[:limit] + f"... (cut at {limit} characters)"
+
+
+CLOSED_IN_FLIGHT = "the client was closed while this call was in flight"
 
 
 @attrs.define(slots=True)
 class RawResponse:
-    """What one attempt got back, fully read."""
+    """What one attempt got back, fully read (and at most ``MAX_BODY`` bytes)."""
 
     status: int
     reason: str
@@ -58,6 +88,77 @@ def _client_timeout(timeout: Timeout, remaining: float | None) -> aiohttp.Client
     return aiohttp.ClientTimeout(total=total, connect=timeout.connect, sock_read=timeout.read)
 
 
+def excerpt_bytes(data: bytes, scrub: Callable[[str], str]) -> str:
+    """Decode, scrub and cut a body for an error.
+
+    Scrubbed before it is cut, with a margin, so a secret that straddles the cut
+    can never leave a recognisable piece of itself in the excerpt.
+    """
+    head = data[: (EXCERPT_LIMIT + 1024) * 4].decode("utf-8", "replace")
+    return excerpt(scrub(head))
+
+
+def _describe(exc: BaseException, detail: Callable[[object], str]) -> str:
+    """Say what went wrong, in our words (``detail`` scrubs and squashes aiohttp's text).
+
+    aiohttp's own texts quote the URL (check-key's holds the key) and label
+    body-framing failures with a status the server never sent
+    (``<ContentLengthError: 400, ...>``), so they are never copied whole.
+    """
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        cause = exc.__cause__
+        said = detail(getattr(cause, "message", None) or (exc.args[0] if exc.args else ""))
+        if isinstance(cause, http_exceptions.ContentLengthError):
+            return f"the response body was cut short ({said})"
+        if isinstance(cause, http_exceptions.TransferEncodingError):
+            return f"the response's chunked encoding is broken ({said})"
+        if isinstance(cause, http_exceptions.ContentEncodingError):
+            return f"the response body could not be decompressed ({said})"
+        return "the response body could not be read completely"
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "the server closed the connection without answering"
+    if isinstance(exc, aiohttp.ClientResponseError):
+        # Raised by the response parser: a bad status line, header or chunk size.
+        return f"the server sent a malformed HTTP response ({detail(exc.message)})"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"the connection failed ({exc.strerror})"
+    return f"the connection failed ({type(exc).__name__}: {detail(exc)})"
+
+
+def _redact_chain(exc: BaseException, scrub: Callable[[str], str], display_url: str) -> bool:
+    """Scrub secrets out of ``exc`` and what it chains, in place, for tracebacks.
+
+    Returns:
+        Whether the chain is now free of secrets (if not, it must not be chained).
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    clean = True
+    while current is not None and id(current) not in seen and len(seen) < 16:
+        seen.add(id(current))
+        try:
+            if isinstance(current, aiohttp.ClientResponseError):
+                # Its repr shows the request: the URL and the headers (``apikey``).
+                info = current.request_info
+                url = yarl.URL(display_url)
+                headers = multidict.CIMultiDict(
+                    (name, scrub(value)) for name, value in info.headers.items()
+                )
+                current.request_info = aiohttp.RequestInfo(
+                    url, info.method, multidict.CIMultiDictProxy(headers), url
+                )
+            message = getattr(current, "message", None)
+            if isinstance(message, str):
+                current.message = scrub(message)  # type: ignore[attr-defined]
+            current.args = tuple(scrub(a) if isinstance(a, str) else a for a in current.args)
+            text = str(current) + repr(current)
+            clean = clean and scrub(text) == text
+        except Exception:  # an exotic exception: do not chain what we cannot check
+            clean = False
+        current = current.__cause__ or current.__context__
+    return clean
+
+
 class Transport:
     """Sends requests over one ``aiohttp.ClientSession``.
 
@@ -66,6 +167,7 @@ class Transport:
         ssl: An ``SSLContext``, ``False`` to skip verification, or ``None`` for defaults.
         session: A caller-owned session to use and never close, or ``None`` to
             create one lazily (inside the running loop) and close it in ``aclose``.
+        proxy: The proxy every request goes through, or ``None``.
     """
 
     def __init__(
@@ -76,8 +178,20 @@ class Transport:
         session: aiohttp.ClientSession | None,
         api_key: str,
         user_agent: str,
+        proxy: ProxyConfig | None = None,
     ) -> None:
         self._api_key = api_key
+        # Given per request (never via aiohttp's trust_env, which would also add
+        # .netrc credentials to API requests); the credentials travel as a header
+        # so that no aiohttp message can quote them. aiohttp sends proxy_headers
+        # only on the CONNECT of an https:// target; a plain http:// request is
+        # forwarded whole, so its header goes on the request itself.
+        self._proxy = None if proxy is None else yarl.URL(proxy.url)
+        self._proxy_headers = (
+            None
+            if proxy is None or proxy.authorization is None
+            else {"Proxy-Authorization": proxy.authorization}
+        )
         self._timeout = timeout
         self._default_timeout = _client_timeout(timeout, None)
         self._ssl: ssl_module.SSLContext | bool = True if ssl is None else ssl
@@ -106,11 +220,16 @@ class Transport:
         if self._owns_session and self._session is not None:
             self._session.headers.update(self._static)
 
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`aclose` was called."""
+        return self._closed
+
     def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:
             # A call still in flight (e.g. sleeping before a retry) when the client
             # was closed must not quietly open a new session.
-            raise SeriesError("client is closed: create a new SeriesClient")
+            raise SeriesError(CLOSED_IN_FLIGHT)
         session = self._session
         if session is None:
             connector = aiohttp.TCPConnector(limit=_POOL_LIMIT, ssl=self._ssl)
@@ -134,8 +253,10 @@ class Transport:
         body: bytes | None,
         remaining: float | None,
         display_url: str,
+        scrub: Callable[[str], str],
+        timeout: Timeout | None = None,
     ) -> RawResponse:
-        """Send one attempt and read the whole response.
+        """Send one attempt and read the response (at most ``MAX_BODY`` bytes of it).
 
         Args:
             method: HTTP method.
@@ -144,80 +265,199 @@ class Transport:
             body: JSON body bytes, or ``None``.
             remaining: Seconds left of the caller's overall budget, or ``None``.
             display_url: The URL to show in errors (the API key redacted).
+            scrub: Removes every secret (the key, in any spelling) from a text.
+            timeout: Limits for this attempt (``with_options``); default: the transport's.
 
         Raises:
-            APIConnectionError: The connection failed or dropped.
+            APIConnectionError: The connection failed or dropped, or the response
+                could not be parsed as HTTP; the message names the host.
             APITimeoutError: A limit ran out.
+            UnexpectedResponseError: The body is larger than ``MAX_BODY``.
         """
         if remaining is not None and remaining <= 0:
             raise _connection_error(
                 APITimeoutError, "total_timeout ran out", method=method, url=display_url, sent=False
             )
         session = self._get_session()
-        timeout = (
-            self._default_timeout
-            if remaining is None
-            else _client_timeout(self._timeout, remaining)
-        )
+        limits = self._timeout if timeout is None else timeout
+        if remaining is None:
+            client_timeout = (
+                self._default_timeout if timeout is None else _client_timeout(limits, None)
+            )
+        else:
+            client_timeout = _client_timeout(limits, remaining)
+        headers = self._headers[auth, body is not None]
+        if self._proxy_headers is not None and url.startswith("http:"):
+            headers = {**headers, **self._proxy_headers}
+        target = yarl.URL(url, encoded=True)
         try:
             async with session.request(
                 method,
-                yarl.URL(url, encoded=True),
-                headers=self._headers[auth, body is not None],
+                target,
+                headers=headers,
                 data=body,
                 allow_redirects=False,
                 # aiohttp would label an empty POST "application/octet-stream".
                 skip_auto_headers=_NO_BODY_SKIP if body is None else (),
-                timeout=timeout,
+                timeout=client_timeout,
                 ssl=self._request_ssl,
+                proxy=self._proxy,
+                proxy_headers=self._proxy_headers,
             ) as resp:
-                payload = await resp.read()
-                return RawResponse(resp.status, resp.reason or "", resp.headers, payload)
-        except aiohttp.ClientSSLError as exc:
+                payload = await self._read_capped(resp, scrub)
+                reason = resp.reason or ""
+                return RawResponse(resp.status, scrub(reason), resp.headers, payload)
+        except SeriesError:
+            raise
+        except aiohttp.ClientHttpProxyError as exc:
+            # The proxy refused the CONNECT tunnel: nothing reached the API. The
+            # request info aiohttp keeps holds our Proxy-Authorization header:
+            # drop every header before the error is chained.
+            exc.request_info = exc.request_info._replace(
+                headers=multidict.CIMultiDictProxy(multidict.CIMultiDict())
+            )
             raise _connection_error(
                 APIConnectionError,
-                f"TLS error talking to the API: {exc}",
+                scrub(f"the proxy refused to connect to the API: HTTP {exc.status} {exc.message}"),
                 method=method,
                 url=display_url,
+                sent=False,
+                retryable=exc.status >= 500,
+            ) from exc
+        except Exception as exc:
+            if not isinstance(exc, _WRAPPED):
+                raise
+            error = self._wrap(exc, method, target, display_url, scrub, limits)
+            # aiohttp's exception is chained for debugging, once it is key-free.
+            raise error from (exc if _redact_chain(exc, scrub, display_url) else None)
+
+    async def _read_capped(
+        self, resp: aiohttp.ClientResponse, scrub: Callable[[str], str]
+    ) -> bytes:
+        """Read the body chunk by chunk, refusing it once it passes ``MAX_BODY``.
+
+        Counted after decompression, so a small gzip bomb is stopped as early as
+        a huge plain body, and memory stays bounded whatever the server sends.
+        """
+        declared = resp.content_length
+        chunks: list[bytes] = []
+        size = 0
+        if declared is None or declared <= MAX_BODY:
+            while size <= MAX_BODY:
+                chunk = await resp.content.read(_CHUNK)
+                if not chunk:
+                    return b"".join(chunks)
+                chunks.append(chunk)
+                size += len(chunk)
+        # Too big: stop reading and drop the connection (it cannot be reused).
+        resp.close()
+        head = excerpt_bytes(b"".join(chunks), scrub)
+        said = (
+            f" (Content-Length {declared})" if declared is not None and declared > MAX_BODY else ""
+        )
+        raise UnexpectedResponseError(
+            f"the response body is larger than the {MAX_BODY // (1024 * 1024)} MiB limit{said}; "
+            "not read further",
+            status=resp.status,
+            body=head,
+        )
+
+    def _wrap(
+        self,
+        exc: BaseException,
+        method: str,
+        target: yarl.URL,
+        display_url: str,
+        scrub: Callable[[str], str],
+        limits: Timeout,
+    ) -> APIConnectionError:
+        """Turn an aiohttp/asyncio failure into our error, naming the host it tried."""
+        where = f"{target.host}:{target.port}" if target.port is not None else str(target.host)
+
+        def detail(text: object) -> str:
+            # Scrubbed before it is shortened: a cut must not leave part of a secret.
+            line = " ".join(scrub(str(text)).split())
+            return line if len(line) <= _DETAIL_LIMIT else line[:_DETAIL_LIMIT] + "..."
+
+        def fail(
+            cls: type[APIConnectionError], text: str, *, sent: bool, retryable: bool = True
+        ) -> APIConnectionError:
+            return _connection_error(
+                cls, scrub(text), method=method, url=display_url, sent=sent, retryable=retryable
+            )
+
+        if isinstance(exc, aiohttp.ClientSSLError):
+            said = detail(getattr(exc, "os_error", None) or exc.strerror or exc)
+            return fail(
+                APIConnectionError,
+                f"TLS error talking to {where}: {said}",
                 sent=False,
                 retryable=False,
-            ) from exc
-        except aiohttp.ConnectionTimeoutError as exc:
-            raise _connection_error(
+            )
+        if isinstance(exc, aiohttp.ConnectionTimeoutError):
+            return fail(
                 APITimeoutError,
-                f"timed out connecting to the API (connect timeout {self._timeout.connect}s)",
-                method=method,
-                url=display_url,
+                f"timed out connecting to {where} (connect timeout {limits.connect}s)",
                 sent=False,
-            ) from exc
-        except aiohttp.ClientConnectorError as exc:
-            raise _connection_error(
+            )
+        if isinstance(exc, aiohttp.ClientConnectorError):
+            said = exc.os_error.strerror or detail(exc.os_error)
+            if isinstance(exc.os_error, socket.gaierror):  # DNS (any aiohttp version)
+                said = f"name resolution failed ({said})"
+            return fail(APIConnectionError, f"could not connect to {where}: {said}", sent=False)
+        if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):  # distinct types on 3.10
+            return fail(APITimeoutError, f"timed out waiting for an answer from {where}", sent=True)
+        if isinstance(exc, ValueError) and not isinstance(exc, aiohttp.ClientError):
+            # aiohttp refused to build the request (e.g. a URL it cannot encode).
+            return fail(
                 APIConnectionError,
-                f"could not connect to the API: {exc.strerror or exc}",
-                method=method,
-                url=display_url,
+                f"could not send the request to {where}: {detail(exc)}",
                 sent=False,
-            ) from exc
-        except (TimeoutError, asyncio.TimeoutError) as exc:  # distinct types on 3.10
-            raise _connection_error(
-                APITimeoutError,
-                "timed out waiting for the API's answer",
-                method=method,
-                url=display_url,
-                sent=True,
-            ) from exc
-        except (aiohttp.ClientError, OSError) as exc:
-            raise _connection_error(
-                APIConnectionError,
-                f"connection to the API failed: {type(exc).__name__}: {exc}",
-                method=method,
-                url=display_url,
-                sent=True,
-            ) from exc
+                retryable=False,
+            )
+        text = _describe(exc, detail)
+        return fail(APIConnectionError, f"connection to {where} failed: {text}", sent=True)
 
-    async def aclose(self) -> None:
-        """Close the session if this transport created it."""
+    async def aclose(self, *, loop_closed: bool = False) -> None:
+        """Close the session if this transport created it.
+
+        Args:
+            loop_closed: The loop the session ran on is closed (``aclose()`` is
+                running on a new one): its sockets cannot be closed through that
+                loop any more, so they are closed directly.
+        """
         self._closed = True
         session, self._session = self._session, None
-        if self._owns_session and session is not None and not session.closed:
-            await session.close()
+        if not self._owns_session or session is None or session.closed:
+            return
+        if loop_closed:
+            _close_orphaned_sockets(session.connector)
+        await session.close()
+
+
+def _close_orphaned_sockets(connector: aiohttp.BaseConnector | None) -> None:
+    """Close the sockets of pooled connections whose event loop is closed.
+
+    A transport closes its socket through its loop (``call_soon``); with that
+    loop closed, ``close()`` cannot finish and the socket would leak ("unclosed
+    transport" at garbage collection). So the socket is closed here and the
+    transport told it has none. This reaches into asyncio's selector transports;
+    on any other kind it does nothing.
+    """
+    if connector is None:
+        return
+    handlers: list[object] = list(getattr(connector, "_acquired", ()))
+    for pooled in getattr(connector, "_conns", {}).values():
+        handlers.extend(handler for handler, _ in pooled)
+    for handler in handlers:
+        transport = getattr(handler, "transport", None)
+        if transport is None:
+            continue
+        inner = getattr(getattr(transport, "_ssl_protocol", None), "_transport", None)
+        for layer in (transport, inner):
+            sock = getattr(layer, "_sock", None)
+            if sock is not None:
+                sock.close()
+                layer._sock = None  # type: ignore[union-attr]
+            if layer is not None and hasattr(layer, "_closed"):
+                layer._closed = True  # the SSL wrapper's "unclosed" check

@@ -33,13 +33,21 @@ Unset: TypeAlias = Literal[UnsetType.UNSET]
 
 def _check_seconds(name: str, value: float | None) -> None:
     from ._errors import ValidationError
+    from ._validation import show
 
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValidationError(name, f"must be a number of seconds or None, got {value!r}")
+        raise ValidationError(name, f"must be a number of seconds or None, got {show(value)}")
+    try:
+        infinite = math.isinf(value)
+    except OverflowError:  # an int beyond float's range
+        infinite = True
+    if infinite:
+        # aiohttp cannot schedule an infinite deadline (bare OverflowError on every call).
+        raise ValidationError(name, "must be a finite number of seconds; None means no limit")
     if math.isnan(value) or value <= 0:
-        raise ValidationError(name, f"must be > 0 seconds, got {value!r}")
+        raise ValidationError(name, f"must be > 0 seconds, got {show(value)}")
 
 
 @attrs.frozen(kw_only=True)

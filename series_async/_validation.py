@@ -10,18 +10,37 @@ from ._errors import ValidationError
 from ._time import format_timestamp, parse_timestamp
 
 __all__ = [
+    "MAX_JSON_INT",
     "check_bool",
+    "check_encodable",
     "check_int",
     "check_str",
     "check_timestamp",
     "check_user_id",
+    "show",
     "check_day",
     "check_slot_key",
 ]
 
 _DIGITS = re.compile(r"[0-9]+")
+# Integers beyond 2**53 lose precision in most JSON parsers (JavaScript's among
+# them), and huge ones cannot even be turned into text: refuse them up front.
+MAX_JSON_INT = 2**53 - 1
 _SLOT_KEY = re.compile(r"VACANT_[0-9]+")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def check_encodable(field: str, value: str) -> str:
+    """A string that UTF-8 can encode (no lone surrogate such as ``"\\ud800"``)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValidationError(
+            field,
+            f"contains a lone surrogate ({value[exc.start]!r} at index {exc.start}) "
+            "that cannot be sent as UTF-8",
+        ) from None
+    return value
 
 
 def check_str(field: str, value: Any) -> str:
@@ -30,14 +49,14 @@ def check_str(field: str, value: Any) -> str:
         raise ValidationError(field, f"must be a string, got {type(value).__name__}")
     if not value.strip():
         raise ValidationError(field, "must not be empty")
-    return value
+    return check_encodable(field, value)
 
 
 def check_optional_text(field: str, value: Any) -> str:
     """Any string, empty allowed (free text such as a description or comment)."""
     if not isinstance(value, str):
         raise ValidationError(field, f"must be a string, got {type(value).__name__}")
-    return value
+    return check_encodable(field, value)
 
 
 def check_int(field: str, value: Any, *, low: int, high: int | None = None, unit: str = "") -> int:
@@ -46,10 +65,14 @@ def check_int(field: str, value: Any, *, low: int, high: int | None = None, unit
         raise ValidationError(field, f"must be an integer, got {type(value).__name__}")
     suffix = f" ({unit})" if unit else ""
     if high is None and value < low:
-        raise ValidationError(field, f"must be an integer >= {low}{suffix}, got {value}")
+        shown = value if value >= -MAX_JSON_INT else "a large negative number"
+        raise ValidationError(field, f"must be an integer >= {low}{suffix}, got {shown}")
+    if high is None and value > MAX_JSON_INT:
+        raise ValidationError(field, f"must be at most 2**53-1{suffix}: larger is not safe in JSON")
     if high is not None and not low <= value <= high:
+        shown = value if abs(value) <= MAX_JSON_INT else "a larger number"
         raise ValidationError(
-            field, f"must be an integer from {low} to {high}{suffix}, got {value}"
+            field, f"must be an integer from {low} to {high}{suffix}, got {shown}"
         )
     return value
 
@@ -57,7 +80,7 @@ def check_int(field: str, value: Any, *, low: int, high: int | None = None, unit
 def check_bool(field: str, value: Any) -> bool:
     """A real ``bool`` (not 0/1 or a string)."""
     if not isinstance(value, bool):
-        raise ValidationError(field, f"must be True or False, got {value!r}")
+        raise ValidationError(field, f"must be True or False, got {show(value)}")
     return value
 
 
@@ -67,19 +90,24 @@ def check_user_id(field: str, value: Any) -> str:
         raise ValidationError(field, "must be a Roblox user id (int or digit string), got bool")
     if isinstance(value, int):
         if value < 1:
-            raise ValidationError(field, f"must be a positive Roblox user id, got {value}")
+            shown = value if value >= -MAX_JSON_INT else "a large negative number"
+            raise ValidationError(field, f"must be a positive Roblox user id, got {shown}")
+        if value > MAX_JSON_INT:
+            raise ValidationError(field, "must be a Roblox user id up to 2**53-1")
         return str(value)
-    if isinstance(value, str) and _DIGITS.fullmatch(value):
+    if isinstance(value, str) and value.isascii() and _DIGITS.fullmatch(value):
         return value
     raise ValidationError(
-        field, f"must be a Roblox user id (int or digit-only string), got {value!r}"
+        field, f"must be a Roblox user id (int or digit-only string), got {show(value)}"
     )
 
 
 def check_slot_key(field: str, value: Any) -> str:
     """A vacant slot key such as ``VACANT_0``."""
     if not isinstance(value, str) or not _SLOT_KEY.fullmatch(value):
-        raise ValidationError(field, f"must be a vacant slot key like 'VACANT_0', got {value!r}")
+        raise ValidationError(
+            field, f"must be a vacant slot key like 'VACANT_0', got {show(value)}"
+        )
     return value
 
 
@@ -92,18 +120,41 @@ def check_timestamp(field: str, value: Any) -> str:
                 "naive datetime is ambiguous: give a timezone, e.g. "
                 "datetime(..., tzinfo=timezone.utc)",
             )
-        return format_timestamp(value)
+        return _to_utc(field, value)
     if isinstance(value, str):
         try:
-            parsed = parse_timestamp(value, assume_utc=False)
+            parsed = parse_timestamp(check_encodable(field, value), assume_utc=False)
         except ValueError as exc:
             raise ValidationError(
                 field, f"must be an ISO 8601 date-time with offset: {exc}"
             ) from None
-        return format_timestamp(parsed)
+        return _to_utc(field, parsed)
     raise ValidationError(
         field, f"must be a timezone-aware datetime or ISO 8601 string, got {type(value).__name__}"
     )
+
+
+def _to_utc(field: str, value: datetime) -> str:
+    try:
+        return format_timestamp(value)
+    except (OverflowError, ValueError):
+        # e.g. 0001-01-01T00:00+01:00: its UTC time falls before year 1.
+        raise ValidationError(
+            field, f"{value.isoformat()} cannot be expressed in UTC (out of datetime's range)"
+        ) from None
+
+
+def show(value: Any) -> str:
+    """A short repr for a message: never the whole of a huge argument.
+
+    ``repr`` itself can fail (an integer of more than 4,300 digits, anywhere in
+    a container): the message then names the type alone.
+    """
+    try:
+        text = repr(value)
+    except Exception:
+        return f"a {type(value).__name__} that cannot be shown"
+    return text if len(text) <= 80 else text[:80] + "..."
 
 
 def check_day(field: str, value: Any) -> str:
@@ -118,4 +169,4 @@ def check_day(field: str, value: Any) -> str:
         except ValueError:
             raise ValidationError(field, f"is not a real calendar day: {value!r}") from None
         return value
-    raise ValidationError(field, f"must be a date or a 'YYYY-MM-DD' string, got {value!r}")
+    raise ValidationError(field, f"must be a date or a 'YYYY-MM-DD' string, got {show(value)}")

@@ -9,7 +9,7 @@ from types import TracebackType
 
 from series_async import _client
 from series_async._retry import RetryPolicy
-from series_async._types import Timeout
+from series_async._types import UNSET, Timeout, Unset
 
 from ._generated_attendance import Attendance
 from ._generated_keys import Keys
@@ -35,10 +35,16 @@ class SeriesClient:
         timeout: Per-attempt limit in seconds, or a :class:`Timeout`. ``None`` is refused.
         max_retries: Shortcut for ``retry=RetryPolicy(max_retries=...)``.
         retry: The full :class:`RetryPolicy`.
-        ssl: An ``ssl.SSLContext`` (corporate CA, proxy) or ``False`` to skip
-            certificate checks (never in production).
+        ssl: An ``ssl.SSLContext`` (corporate CA, TLS-inspecting proxy) or ``False``
+            to skip certificate checks (never in production).
         user_agent: Your application's name, appended to the SDK's User-Agent.
         allow_insecure_http: Allow ``http://`` to a non-loopback host.
+        proxy: An ``http://`` or ``https://`` proxy URL, credentials allowed
+            (``http://user:pass@proxy:3128``); they never show in repr, errors or logs.
+            Wins over the environment.
+        trust_env: With no ``proxy``, use ``HTTPS_PROXY`` / ``HTTP_PROXY`` (for the
+            base URL's scheme) unless ``NO_PROXY`` matches the API's host. Read once,
+            here. Nothing else from the environment (no ``.netrc``) is used.
 
     Raises:
         SeriesError: No API key was given or found in the environment.
@@ -56,8 +62,10 @@ class SeriesClient:
         ssl: ssl_module.SSLContext | bool | None = None,
         user_agent: str | None = None,
         allow_insecure_http: bool = False,
+        proxy: str | None = None,
+        trust_env: bool = True,
     ) -> None:
-        self._owner = ClientOwner.start(
+        owner = ClientOwner.start(
             _client.SeriesClient,
             api_key,
             base_url=base_url,
@@ -67,12 +75,55 @@ class SeriesClient:
             ssl=ssl,
             user_agent=user_agent,
             allow_insecure_http=allow_insecure_http,
+            proxy=proxy,
+            trust_env=trust_env,
         )
-        self._handle = self._owner.bind(lambda client: client)
-        self._sessions = Sessions(self._owner.bind(lambda client: client.sessions))
-        self._attendance = Attendance(self._owner.bind(lambda client: client.attendance))
-        self._ranking = Ranking(self._owner.bind(lambda client: client.ranking))
-        self._keys = Keys(self._owner.bind(lambda client: client.keys))
+        self._attach(owner)
+
+    def _attach(self, owner: ClientOwner[_client.SeriesClient]) -> None:
+        self._owner = owner
+        self._handle = owner.bind(lambda client: client)
+        self._sessions = Sessions(owner.bind(lambda client: client.sessions))
+        self._attendance = Attendance(owner.bind(lambda client: client.attendance))
+        self._ranking = Ranking(owner.bind(lambda client: client.ranking))
+        self._keys = Keys(owner.bind(lambda client: client.keys))
+
+    def with_options(
+        self,
+        *,
+        timeout: float | Timeout | Unset = UNSET,
+        max_retries: int | Unset = UNSET,
+        retry: RetryPolicy | Unset = UNSET,
+    ) -> SeriesClient:
+        """A client for one call or a few, with some settings replaced.
+
+        It shares this client's HTTP session, connection pool, proxy, key and
+        lifetime: closing this client closes it too. It has nothing of its own
+        to close; its ``close()`` only stops *it* from making calls.
+
+        ``client.with_options(timeout=2.5, max_retries=0).sessions.get(sid)``
+        answers (or fails) within a Discord interaction's 3 seconds.
+
+        Args:
+            timeout: Per-attempt limit in seconds, or a :class:`Timeout`.
+            max_retries: Retries after the first attempt; the rest of the policy is kept.
+            retry: A whole new :class:`RetryPolicy`.
+
+        Returns:
+            The derived client. Settings not given are this client's.
+
+        Raises:
+            ValidationError: A setting is invalid, or ``max_retries`` contradicts ``retry``.
+        """
+        owner = self._owner.derive(
+            _client.SeriesClient.with_options,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry=retry,
+        )
+        derived = object.__new__(SeriesClient)
+        derived._attach(owner)
+        return derived
 
     @property
     def sessions(self) -> Sessions:
@@ -106,7 +157,7 @@ class SeriesClient:
 
     @property
     def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
+        """Whether :meth:`close` was called (on this client or the one it derives from)."""
         return self._handle.target.closed
 
     def __repr__(self) -> str:
@@ -116,6 +167,8 @@ class SeriesClient:
         """Close the client and its own HTTP session.
 
         Idempotent. Later calls raise ``SeriesError("client is closed...")``.
+        A client made by :meth:`with_options` has nothing of its own to close:
+        this only stops it from making calls, and leaves the shared session open.
         """
         self._owner.close()
 

@@ -147,9 +147,13 @@ class Sessions:
 
         Yields:
             Each session, in the API's order.
+
+        Raises:
+            UnexpectedResponseError: A page echoes another page number than the
+                one asked for (a server ignoring ``?page=`` would loop forever).
         """
         return self._handle.iterate(
-            _sessions.Sessions.iterate,
+            _sessions.Sessions._iterate_pages,
             status=status,
             date=date,
             start=start,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
 
 import attrs
@@ -107,6 +107,16 @@ class ClientOwner(Generic[C]):
                 slot.pid = os.getpid()
             return slot.client
 
+    def derive(
+        self, method: Callable[Concatenate[C, P], C], /, *args: P.args, **kwargs: P.kwargs
+    ) -> ClientOwner[C]:
+        """An owner of ``method(client, ...)``, e.g. ``SeriesClient.with_options``.
+
+        The derived async client shares this one's session and lifetime, so the
+        derived owner registers nothing and has nothing to close at exit.
+        """
+        return _DerivedOwner(self, lambda client: method(client, *args, **kwargs))
+
     def bind(self, get: Callable[[C], R]) -> Handle[R]:
         """Return a handle on ``get(client)``, e.g. ``lambda client: client.sessions``."""
         return Handle(lambda: get(self.client))
@@ -120,6 +130,40 @@ class ClientOwner(Generic[C]):
             runtime.run(client.aclose)
         finally:
             runtime.unregister(client)
+
+
+class _DerivedOwner(ClientOwner[C]):
+    """Owns a client derived from another owner's client (``with_options``).
+
+    Its async client is rebuilt from the parent's only when the parent's was
+    replaced (in a forked child); closing it closes nothing shared.
+    """
+
+    def __init__(self, parent: ClientOwner[C], make: Callable[[C], C]) -> None:
+        # No super().__init__(): nothing to create, register or finalize here.
+        self._parent = parent
+        self._make = make
+        base = parent.client
+        self._derived = (base, make(base))  # invalid options raise in the caller's thread
+
+    @property
+    def client(self) -> C:
+        """The derived async client of the current process."""
+        base, derived = self._derived
+        current = self._parent.client
+        if current is not base:
+            with runtime.process_lock():
+                base, derived = self._derived
+                if current is not base:
+                    derived = self._make(current)
+                    self._derived = (current, derived)
+        return derived
+
+    def close(self) -> None:
+        """Stop this derived client (the shared session stays open; idempotent)."""
+        client = self.client
+        if not client.closed:
+            runtime.run(client.aclose)
 
 
 class Handle(Generic[R]):
@@ -149,10 +193,10 @@ class Handle(Generic[R]):
 
     def iterate(
         self,
-        method: Callable[Concatenate[R, P], AsyncIterator[T]],
+        pages: Callable[Concatenate[R, P], AsyncIterator[Sequence[T]]],
         /,
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> Iterator[T]:
-        """Iterate ``method(target, *args, **kwargs)`` from sync code, a loop hop per page."""
-        return iterate_in_pages(lambda: method(self._target(), *args, **kwargs))
+        """Walk the pages of ``pages(target, *args, **kwargs)``, one loop hop per page."""
+        return iterate_in_pages(lambda: pages(self._target(), *args, **kwargs))

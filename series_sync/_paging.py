@@ -1,21 +1,17 @@
-"""Turn an async iterator into a plain iterator, one loop hop per page.
+"""Turn a paged async generator into a plain iterator: a plain loop over pages.
 
-The sync side asks the loop for a *batch*: the next item (waiting for I/O if
-needed) plus every following item that is already in memory. An item is in
-memory when producing it needs no I/O: its step finishes within one loop
-iteration. The first step that does wait on I/O (the request for the next
-page) is kept running and awaited by the next batch, so a paged async
-iterator costs one hop per page, and the next page is already on its way
-while the caller works through the current one.
+Each ``next()`` that needs a new page makes one hop to the loop, which fetches
+exactly that page; the items of a page are then handed out without touching
+the loop. Nothing is fetched ahead: breaking out after the first item costs
+the one request the async iterator makes too.
 """
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import os
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
-from typing import Generic, Literal, TypeVar
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Literal, TypeVar
 
 from series_async import SeriesError
 
@@ -33,96 +29,54 @@ class _End(enum.Enum):
 _END: Literal[_End.END] = _End.END
 
 
-class _Pump(Generic[T]):
-    """Lives on the loop: pulls items from the async iterator, a batch at a time."""
-
-    def __init__(self, source: AsyncIterator[T]) -> None:
-        self._source = source
-        self._pending: asyncio.Task[T | _End] | None = None
-        self.pid = os.getpid()
-        self.started = False
-        self.finished = False
-
-    async def _step(self) -> T | _End:
-        try:
-            return await self._source.__anext__()
-        except StopAsyncIteration:
-            return _END
-
-    async def next_batch(self) -> list[T]:
-        """Return the next item and all the ready ones after it; ``[]`` at the end."""
-        self.started = True
-        # The step in flight always sits in _pending, so that aclose() can cancel
-        # it whatever the point at which this batch is interrupted.
-        step = self._pending or asyncio.ensure_future(self._step())
-        self._pending = step
-        first = await step
-        self._pending = None
-        if first is _END:
-            self.finished = True
-            return []
-        batch = [first]
-        while True:
-            step = self._pending = asyncio.ensure_future(self._step())
-            # One turn of the loop lets the step run until it yields an item or
-            # blocks on I/O.
-            await asyncio.sleep(0)
-            if not step.done() or step.cancelled() or step.exception() is not None:
-                # Waiting on the next page, or failed: the next batch takes over,
-                # so an error surfaces only after this page has been consumed.
-                return batch
-            self._pending = None
-            item = step.result()
-            if item is _END:
-                self.finished = True
-                return batch
-            batch.append(item)
-
-    async def aclose(self) -> None:
-        """Cancel the step in flight and close the async generator."""
-        self.finished = True
-        step, self._pending = self._pending, None
-        if step is not None:
-            step.cancel()
-            await asyncio.wait([step])
-            if not step.cancelled():
-                step.exception()  # retrieved: no "exception was never retrieved" at exit
-        if isinstance(self._source, AsyncGenerator):
-            await self._source.aclose()
+async def _next_page(pages: AsyncIterator[Sequence[T]]) -> Sequence[T] | _End:
+    try:
+        return await pages.__anext__()
+    except StopAsyncIteration:
+        return _END
 
 
-def _close(pump: _Pump[T]) -> None:
-    if pump.pid != os.getpid():
-        # Inherited from the parent across fork: its task lives on the parent's loop.
-        runtime.keep_forever(pump)
-    elif not pump.started or pump.finished:
+def _close(pages: AsyncIterator[Sequence[T]], pid: int) -> None:
+    """Close a walk left early, on the loop, so its ``finally`` blocks run there."""
+    aclose = getattr(pages, "aclose", None)
+    if pid != os.getpid():
+        # Inherited from the parent across fork: it belongs to the parent's loop.
+        runtime.keep_forever(pages)
+    elif aclose is None:
         return
     elif runtime.on_loop_thread() or runtime.is_shutting_down():
         # Collected on the loop thread, or at exit: cannot wait here.
-        runtime.run_soon(pump.aclose)
+        runtime.run_soon(aclose)
     else:
-        runtime.run(pump.aclose)
+        runtime.run(aclose)
 
 
-def iterate_in_pages(open_source: Callable[[], AsyncIterator[T]]) -> Iterator[T]:
-    """Yield the items of ``open_source()``, hopping to the loop once per page.
+def iterate_in_pages(open_pages: Callable[[], AsyncIterator[Sequence[T]]]) -> Iterator[T]:
+    """Yield the items of the pages of ``open_pages()``, one loop hop per page.
 
     Nothing happens until the first ``next()``. Leaving early (``break``, an
-    exception, garbage collection) closes the async iterator.
+    exception, garbage collection) closes the async generator.
 
     Raises:
         SeriesError: The iterator was started in a parent process before a fork.
     """
-    pump = _Pump(open_source())
+    pages = open_pages()
+    pid = os.getpid()
+    open_walk = False
     try:
         while True:
-            if pump.pid != os.getpid():
+            if pid != os.getpid():
                 raise SeriesError(
                     "this iterator was started before os.fork(): start a new one in this process"
                 )
-            batch = runtime.run(pump.next_batch)
-            if not batch:
+            # While a step runs the walk is not "open": a step that fails (or is
+            # cancelled by Ctrl-C) ends the async generator itself.
+            open_walk = False
+            page = runtime.run(lambda: _next_page(pages))
+            if page is _END:
                 return
-            yield from batch
+            open_walk = True
+            yield from page
     finally:
-        _close(pump)
+        if open_walk or pid != os.getpid():
+            _close(pages, pid)

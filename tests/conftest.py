@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 import series_async._retry
 from series_async import RetryPolicy, SeriesClient
@@ -13,11 +15,32 @@ from tests.recorder import Recorder
 
 API_KEY = "sk_live_9f8e7d6c5b4a39281706"
 
+# Fuzz tests are bounded and reproducible by default ("ci": derandomized, no
+# example database); HYPOTHESIS_PROFILE=explore searches longer, at random.
+_FUZZ = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile(
+    "ci", max_examples=200, derandomize=True, database=None, print_blob=True, **_FUZZ
+)
+settings.register_profile("explore", max_examples=2000, **_FUZZ)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
 # The emulator fixtures, exactly as users get them from the pytest11 plugin
 # (disabled for this suite in pyproject.toml so coverage sees every import).
 pytest_configure = _emulator_plugin.pytest_configure
 series_emulator = _emulator_plugin.series_emulator
 series_emulator_config = _emulator_plugin.series_emulator_config
+
+
+_PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "NETRC")
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Clients trust the environment by default: a proxy set on the machine
+    # running the tests must not reroute (or break) the loopback test servers.
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
 
 
 @pytest.fixture

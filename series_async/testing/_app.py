@@ -204,11 +204,13 @@ class _Pipeline:
         """Serve one request of ``route``, with any injected fault."""
         fault = self.faults.pick(route.name)
         kind = fault.kind if fault else None
-        if fault is not None and kind is FaultKind.DELAY:
-            await asyncio.sleep(fault.delay)
         if fault is not None and not fault.kind.after_apply:
             return self.before_fault(request, route, fault)
+        # The body is read before a delay: a client that gives up during the delay
+        # must not turn the (documented as applied) delayed request into a read error.
         raw = await request.read()
+        if fault is not None and kind is FaultKind.DELAY:
+            await asyncio.sleep(fault.delay)
         status, payload, headers = self.run(route, request, raw, fault)
         if kind is FaultKind.DROP_AFTER:
             return _hang_up(request)

@@ -140,7 +140,10 @@ class SeriesEmulator:
         if status not in SESSION_STATUSES:
             raise ValueError(f"status must be one of {', '.join(SESSION_STATUSES)}")
         with self._store.lock:
-            session = self._store.sessions[session_id]
+            session = self._store.sessions.get(session_id)
+            if session is None:
+                known = ", ".join(sorted(self._store.sessions)[:5]) or "none yet"
+                raise KeyError(f"no session with id {session_id!r} (known ids: {known})")
             self._store.sessions[session_id] = attrs.evolve(
                 session, status=status, delayed=session.delayed if delayed is None else delayed
             )

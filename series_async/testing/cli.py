@@ -51,10 +51,12 @@ def parse_fault(text: str, retry_after: float = 1.0, delay: float = 0.05) -> Fau
         raise argparse.ArgumentTypeError(f"bad --fault {text!r}: {exc} (kinds: {kinds})") from exc
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the command-line parser."""
+def build_parser(prog: str = "series-emulator") -> argparse.ArgumentParser:
+    """Build the command-line parser (``prog``: the name its help and errors show)."""
     parser = argparse.ArgumentParser(
-        prog="series-emulator",
+        prog=prog,
+        # No prefix matching: "--fault" must never be taken for "--fault-rate".
+        allow_abbrev=False,
         description="Serve a local, stateful emulator of the Series API.",
         epilog=f"Routes for --fault: {', '.join(ROUTES)}.",
     )
@@ -99,9 +101,14 @@ async def serve(
         await stop.wait()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; return the exit status (0 after Ctrl-C)."""
-    parser = build_parser()
+def main(argv: Sequence[str] | None = None, *, prog: str = "series-emulator") -> int:
+    """Run the command; return the exit status (0 after Ctrl-C).
+
+    Args:
+        argv: The arguments (default: ``sys.argv[1:]``).
+        prog: The command's name in help and messages (``series emulator`` runs this too).
+    """
+    parser = build_parser(prog)
     args = parser.parse_args(argv)
     try:
         rules = [parse_fault(f, args.retry_after, args.delay) for f in args.fault]
@@ -124,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     except OSError as exc:
-        print(f"series-emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        print(f"{prog}: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     print("Series emulator stopped.")
     return 0

@@ -36,6 +36,7 @@ TINY = [
     "--calls", "12", "--warmup", "8", "--rounds", "2",
     "--concurrency", "1", "64", "--threads", "1", "8",
     "--import-samples", "1", "--rss-calls", "300", "--rss-warmup", "30",
+    "--startup-samples", "1",
 ]  # fmt: skip
 
 
@@ -141,6 +142,14 @@ def test_imports_rss_and_targets_are_measured(run: Any) -> None:
         assert rss["rss_before_bytes"] > 1_000_000
         assert rss["growth_bytes"] == rss["rss_after_bytes"] - rss["rss_before_bytes"]
         assert len(rss["samples_bytes"]) == 10
+    startup = results["startup"]
+    assert sorted(startup) == sorted([
+        "python -c pass", "import series_sync", "from series_sync import SeriesClient",
+        "series --help",
+    ])  # fmt: skip
+    for name, measured in startup.items():
+        assert "error" not in measured, measured.get("error")
+        assert 0 < measured["median_ms"] < 30_000, name
     targets = {t["name"]: t for t in results["targets"]}
     entries = _by_key(results)
     expected: dict[str, tuple[str | None, float | None]] = {}
@@ -189,6 +198,7 @@ def test_outputs_are_written_and_shutdown_is_quiet(run: Any) -> None:
         shown = {True: "MET", False: "MISSED", None: "n/a"}[target["met"]]
         shown = "info" if target["op"] is None else shown
         assert f"{shown:<6} {target['name']}" in stdout
+    assert "start-up (whole process, median):" in stdout
     for noise in ("Traceback", "Unclosed", "Event loop is closed", "Task was destroyed"):
         assert noise not in stderr
 
@@ -231,7 +241,7 @@ def test_summary_gives_ranges_and_verdicts_over_runs() -> None:
 
 @pytest.mark.timeout(120)
 def test_repeat_writes_every_run_and_the_summary(tmp_path: Path) -> None:
-    argv = [*TINY, "--skip", "sync", "imports", "rss", "--concurrency", "1", "--no-png"]
+    argv = [*TINY, "--skip", "sync", "imports", "rss", "startup", "--concurrency", "1", "--no-png"]
     proc = subprocess.run(
         [sys.executable, str(BENCH / "run.py"), *argv, "--repeat", "2", "--out-dir", str(tmp_path)],
         cwd=REPO,

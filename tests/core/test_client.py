@@ -269,7 +269,7 @@ async def test_close_during_retry_sleep_opens_no_new_session(
         await client.aclose()  # the user closes the client while a call waits to retry
 
     monkeypatch.setattr(series_async._retry, "_sleep", close_instead_of_sleeping)
-    with pytest.raises(SeriesError, match="client is closed"):
+    with pytest.raises(SeriesError, match="the client was closed while this call was in flight"):
         await client.sessions.get("s1")
     assert client._transport._session is None
     assert len(recorder.requests) == 1

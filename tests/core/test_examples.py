@@ -19,6 +19,7 @@ EXPECTED = {
         "again    : Every Helper slot is taken.",
         "no role  : This session has no Pilot role.",
         "bad id   : I can't find that session any more.",
+        "lost answer: You're a Helper now!",
     ],
     "legacy_script.py": ["-> ", "0 sessions, not yet", "not promoted (Cannot promote beyond rank"],
 }

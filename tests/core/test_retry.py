@@ -21,6 +21,7 @@ from series_async import (
     Timeout,
     ValidationError,
 )
+from series_async._errors import MAY_HAVE_ACTED_NOTE
 from series_async._pipeline import parse_retry_after
 from tests.conftest import API_KEY, FakeSleep
 from tests.recorder import Recorder, Reply, fail, ok
@@ -348,9 +349,12 @@ async def test_4xx_after_an_attempt_that_may_have_acted_says_so(
     async with make(recorder) as client:
         with pytest.raises(BadRequestError) as info:
             await client.ranking.set_rank(714760171, 50)
-    assert info.value.message == (
-        "Validation error: User is already at the specified rank (an earlier attempt of this "
-        "call failed after reaching the server and may already have made this change)"
+    # .message stays the API's words; the flag and str() carry the doubt.
+    assert info.value.message == "Validation error: User is already at the specified rank"
+    assert info.value.may_have_acted is True
+    assert str(info.value) == (
+        "HTTP 400: Validation error: User is already at the specified rank "
+        f"(POST {recorder.url}/ranking/set-rank/714760171/50). {MAY_HAVE_ACTED_NOTE}"
     )
     assert len(recorder.requests) == 2
 

@@ -134,3 +134,34 @@ def test_fault_specs_are_validated() -> None:
         FaultPlan.uniform(0.1, kinds=[])
     assert FaultKind.DROP_AFTER.after_apply
     assert not FaultKind.DROP_BEFORE.after_apply
+
+
+async def test_delay_on_a_request_with_a_body_is_applied_when_the_client_gives_up(
+    series_emulator: SeriesEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    from series_async import APITimeoutError, SeriesClient
+
+    series_emulator.inject("delay", routes="sessions.create", delay=0.3)
+    async with SeriesClient(
+        series_emulator.api_key, base_url=series_emulator.url, timeout=0.05, max_retries=0
+    ) as client:
+        with pytest.raises(APITimeoutError):
+            await client.sessions.create(title="t", scheduled="2026-12-01T15:00:00Z", duration=30)
+    for _ in range(100):  # the emulator finishes the request after the client left
+        if series_emulator.state.requests:
+            break
+        await asyncio.sleep(0.01)
+    (record,) = series_emulator.state.requests
+    assert (record.route, record.fault, record.applied) == ("sessions.create", "delay", True)
+    assert len(series_emulator.state.sessions) == 1  # applied, as the docs say
+    captured = capsys.readouterr()
+    assert "ConnectionResetError" not in captured.out + captured.err
+
+
+def test_set_session_status_of_an_unknown_session_says_so(
+    series_emulator: SeriesEmulator,
+) -> None:
+    with pytest.raises(KeyError, match="no session with id 'unknown'"):
+        series_emulator.set_session_status("unknown", "ongoing")

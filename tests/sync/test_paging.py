@@ -53,16 +53,31 @@ def test_one_hop_per_page_not_per_item(
     assert len(hops) == 4  # three pages and the empty one that ends the walk
 
 
-def test_early_break_cancels_the_next_page_and_leaves_nothing_running(
-    fake_api: FakeAPI, sync_client: SeriesClient, server: ThreadedServer
+def test_early_break_sends_no_request_the_caller_did_not_ask_for(
+    fake_api: FakeAPI, sync_client: SeriesClient, server: ThreadedServer, hops: list[int]
 ) -> None:
     fake_api.pages = [["a", "b"], ["c"], ["d"]]
     for session in sync_client.sessions.iterate():
         assert session.session_id == "a"
         break
+    assert len(hops) == 2  # page 1 and the close
+    # Exactly the one request the async iterator makes: page 2 was never asked for.
+    assert [r.path_qs for r in server.requests] == ["/sessions/list?page=1"]
     assert loop_tasks() == 0
-    # The next page may have been requested ahead, but the walk stopped there.
-    assert len(server.requests) <= 2
+
+
+def test_next_page_is_fetched_only_when_the_caller_gets_there(
+    fake_api: FakeAPI, sync_client: SeriesClient, server: ThreadedServer
+) -> None:
+    fake_api.pages = [["a", "b"], ["c"]]
+    sessions = sync_client.sessions.iterate()
+    assert next(sessions).session_id == "a"
+    assert next(sessions).session_id == "b"
+    assert len(server.requests) == 1
+    assert next(sessions).session_id == "c"
+    assert len(server.requests) == 2
+    sessions.close()
+    assert loop_tasks() == 0
 
 
 def test_an_error_on_a_later_page_comes_after_the_earlier_items(
@@ -89,24 +104,34 @@ def test_nothing_happens_until_the_first_next(
 def test_break_runs_the_async_generator_cleanup_before_the_loop_ends(hops: list[int]) -> None:
     events: list[str] = []
 
-    async def numbers() -> AsyncIterator[int]:
+    async def pages() -> AsyncIterator[list[int]]:
         try:
             for page in range(3):
                 await asyncio.sleep(0.001)  # a page fetch
-                for item in range(page * 10, page * 10 + 10):
-                    yield item
+                events.append(f"page {page}")
+                yield list(range(page * 10, page * 10 + 10))
         finally:
             events.append("closed")
 
     taken = []
-    for number in iterate_in_pages(numbers):
+    for number in iterate_in_pages(pages):
         taken.append(number)
         if number == 12:
             break
     assert taken == list(range(13))
-    assert events == ["closed"]  # already closed when the for loop is left
+    assert events == ["page 0", "page 1", "closed"]  # closed when the for loop is left
     assert len(hops) == 3  # page 1, page 2, and the close
     assert loop_tasks() == 0
+
+
+def test_a_walk_read_to_the_end_needs_no_close(hops: list[int]) -> None:
+    async def pages() -> AsyncIterator[list[str]]:
+        yield ["a"]
+        yield []  # an empty page is passed through, not taken as the end
+        yield ["b"]
+
+    assert list(iterate_in_pages(pages)) == ["a", "b"]
+    assert len(hops) == 4  # three pages and the end
 
 
 def test_plain_async_iterators_without_aclose_work() -> None:
@@ -117,11 +142,11 @@ def test_plain_async_iterators_without_aclose_work() -> None:
         def __aiter__(self) -> Countdown:
             return self
 
-        async def __anext__(self) -> int:
+        async def __anext__(self) -> list[int]:
             if not self.left:
                 raise StopAsyncIteration
             self.left -= 1
-            return self.left
+            return [self.left]
 
     assert list(iterate_in_pages(Countdown)) == [2, 1, 0]
     iterator = iterate_in_pages(Countdown)

@@ -50,9 +50,8 @@ def has_async_methods(cls: type) -> bool:
 
 
 def sync_twin(async_cls: type) -> type:
-    module = importlib.import_module(
-        "series_sync._generated" + async_cls.__module__.rsplit(".", 1)[1]
-    )
+    home = load_generator().home(async_cls)  # __module__ may name the package
+    module = importlib.import_module("series_sync._generated" + home.rsplit(".", 1)[1])
     twin: type = getattr(module, async_cls.__name__)
     return twin
 
@@ -177,3 +176,25 @@ def test_generated_code_passes_ruff_format_unchanged() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_package_loads_its_names_on_first_use() -> None:
+    """``import series_sync`` alone must not load aiohttp (the CLI's --help relies on it)."""
+    probe = (
+        "import sys, series_sync\n"
+        "print('aiohttp' in sys.modules, 'SeriesClient' in dir(series_sync))\n"
+        "series_sync.SeriesClient\n"
+        "print('aiohttp' in sys.modules)\n"
+        "try:\n"
+        "    series_sync.NoSuchName\n"
+        "except AttributeError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=30, check=True
+    )
+    assert done.stdout.splitlines() == [
+        "False True",
+        "True",
+        "module 'series_sync' has no attribute 'NoSuchName'",
+    ]

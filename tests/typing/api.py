@@ -56,6 +56,11 @@ async def everything() -> None:
 
         session = await client.sessions.get(created.session_id)
         assert_type(session, Session)
+        fast = client.with_options(timeout=2.5, max_retries=0)
+        assert_type(fast, SeriesClient)
+        assert_type(await fast.sessions.get(created.session_id), Session)
+        client.with_options(timeout=None)  # type: ignore[arg-type]
+        assert_type(SeriesClient(proxy="http://proxy:3128", trust_env=False), SeriesClient)
         assert_type(session.status, SessionStatus)
         assert_type(session.scheduled, datetime | None)
         assert_type(session.custom_roles["Trainer"].vacant_slot_keys(), list[str])

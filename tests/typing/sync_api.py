@@ -34,6 +34,10 @@ def everything() -> None:
         )
         assert_type(created, CreatedSession)
         assert_type(client.sessions.get(created.session_id), Session)
+        fast = client.with_options(timeout=2.5, max_retries=0)
+        assert_type(fast, SeriesClient)
+        assert_type(fast.sessions.get(created.session_id), Session)
+        client.with_options(max_retries="3")  # type: ignore[arg-type]
         assert_type(client.sessions.list(status="upcoming"), SessionPage)
         assert_type(client.sessions.iterate(), Iterator[Session])
         assert_type(client.sessions.update("s", title="x", host=UNSET), UpdatedSession)

@@ -1,0 +1,165 @@
+"""``client.with_options(...)`` and the Discord 3-second budget (design section 9)."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+from series_async import (
+    APITimeoutError,
+    RateLimitError,
+    RetryPolicy,
+    SeriesClient,
+    SeriesError,
+    Timeout,
+    ValidationError,
+)
+from tests.conftest import API_KEY, FakeSleep
+from tests.recorder import Recorder, fail, ok
+
+pytestmark = pytest.mark.timeout(20)
+
+SESSION = {"SessionId": "s1", "Title": "T"}
+
+
+async def test_derived_client_shares_the_session_and_replaces_settings(
+    recorder: Recorder, fake_sleep: FakeSleep
+) -> None:
+    recorder.reply(ok(SESSION))
+    policy = RetryPolicy(max_retry_after=5.0, jitter=False)
+    async with SeriesClient(API_KEY, base_url=recorder.url, retry=policy) as client:
+        fast = client.with_options(timeout=2.5, max_retries=0)
+        assert fast.retry_policy == attrs.evolve(policy, max_retries=0)
+        assert client.retry_policy is policy  # the original is untouched
+        await fast.sessions.get("s1")
+        await client.sessions.get("s1")
+        # One transport, one aiohttp session, one pool for both.
+        assert fast._transport is client._transport
+        assert client._transport._session is not None
+        assert repr(fast) == repr(client)
+        assert fast.base_url == client.base_url
+    assert len(recorder.requests) == 2
+    assert recorder.requests[0].headers["apikey"] == API_KEY
+
+
+async def test_timeout_applies_to_the_derived_client_only(recorder: Recorder) -> None:
+    recorder.reply(attrs.evolve(ok(SESSION), delay=0.3))
+    async with SeriesClient(API_KEY, base_url=recorder.url, max_retries=0) as client:
+        with pytest.raises(APITimeoutError):
+            await client.with_options(timeout=0.05).sessions.get("s1")
+        assert (await client.sessions.get("s1")).session_id == "s1"
+        limits = Timeout(total=0.05, connect=1.0, read=None)
+        with pytest.raises(APITimeoutError):
+            await client.with_options(timeout=limits).sessions.get("s1")
+
+
+async def test_max_retries_zero_sends_once(recorder: Recorder, fake_sleep: FakeSleep) -> None:
+    recorder.reply(fail(503, "busy"))
+    async with SeriesClient(API_KEY, base_url=recorder.url) as client:
+        with pytest.raises(SeriesError):
+            await client.with_options(max_retries=0).sessions.get("s1")
+        assert len(recorder.requests) == 1
+        with pytest.raises(SeriesError):
+            await client.sessions.get("s1")
+        assert len(recorder.requests) == 4  # the original still retries twice
+
+
+async def test_discord_budget_a_429_answers_at_once_with_retry_after(
+    recorder: Recorder, fake_sleep: FakeSleep
+) -> None:
+    recorder.reply(fail(429, "Too many requests", **{"Retry-After": "20"}))
+    async with SeriesClient(API_KEY, base_url=recorder.url) as client:
+        with pytest.raises(RateLimitError) as info:
+            await client.with_options(timeout=2.5, max_retries=0).sessions.get("s1")
+    assert info.value.retry_after == 20.0
+    assert fake_sleep.delays == []
+    assert len(recorder.requests) == 1
+
+
+async def test_a_429_whose_wait_does_not_fit_total_timeout_stays_a_rate_limit(
+    recorder: Recorder, fake_sleep: FakeSleep
+) -> None:
+    # The issue: total_timeout=2.5 used to turn this into APITimeoutError, losing retry_after.
+    recorder.reply(fail(429, "Too many requests", **{"Retry-After": "20"}))
+    policy = RetryPolicy(total_timeout=2.5)
+    async with SeriesClient(API_KEY, base_url=recorder.url) as client:
+        with pytest.raises(RateLimitError) as info:
+            await client.with_options(retry=policy).ranking.promote(1)
+    assert info.value.retry_after == 20.0
+    assert info.value.may_have_acted is False
+    assert fake_sleep.delays == []
+
+
+async def test_a_429_without_retry_after_whose_backoff_does_not_fit_stays_a_rate_limit(
+    recorder: Recorder, fake_sleep: FakeSleep
+) -> None:
+    recorder.reply(fail(429, "Too many requests"))
+    policy = RetryPolicy(total_timeout=0.5, initial_delay=1.0, jitter=False)
+    async with SeriesClient(API_KEY, base_url=recorder.url, retry=policy) as client:
+        with pytest.raises(RateLimitError) as info:
+            await client.sessions.get("s1")
+    assert info.value.retry_after is None
+    assert fake_sleep.delays == []
+
+
+async def test_a_5xx_whose_backoff_does_not_fit_is_still_a_timeout(
+    recorder: Recorder, fake_sleep: FakeSleep
+) -> None:
+    recorder.reply(fail(503, "busy"))
+    policy = RetryPolicy(total_timeout=0.5, initial_delay=1.0, jitter=False)
+    async with SeriesClient(API_KEY, base_url=recorder.url, retry=policy) as client:
+        with pytest.raises(APITimeoutError, match=r"total_timeout of 0.5s would run out"):
+            await client.sessions.get("s1")
+    assert fake_sleep.delays == []
+
+
+async def test_closing_the_original_closes_derived_clients(recorder: Recorder) -> None:
+    recorder.reply(ok(SESSION))
+    client = SeriesClient(API_KEY, base_url=recorder.url)
+    fast = client.with_options(max_retries=0)
+    faster = fast.with_options(timeout=1.0)
+    await fast.sessions.get("s1")
+    session = client._transport._session
+    assert session is not None
+    await client.aclose()
+    assert session.closed
+    for derived in (fast, faster):
+        assert derived.closed
+        with pytest.raises(SeriesError, match=r"^client is closed"):
+            await derived.sessions.get("s1")
+
+
+async def test_closing_a_derived_client_leaves_the_original_open(recorder: Recorder) -> None:
+    recorder.reply(ok(SESSION))
+    async with SeriesClient(API_KEY, base_url=recorder.url) as client:
+        async with client.with_options(timeout=2.5) as fast:
+            await fast.sessions.get("s1")
+        assert fast.closed  # the derived client stops...
+        with pytest.raises(SeriesError, match=r"^client is closed"):
+            await fast.sessions.get("s1")
+        assert not client.closed  # ...but nothing shared was closed
+        assert client._transport._session is not None
+        assert not client._transport._session.closed
+        assert (await client.sessions.get("s1")).session_id == "s1"
+
+
+async def test_derived_from_a_derived_keeps_what_it_does_not_replace(recorder: Recorder) -> None:
+    async with SeriesClient(API_KEY, base_url=recorder.url) as client:
+        fast = client.with_options(timeout=1.5).with_options(max_retries=1)
+        assert fast._timeout == Timeout(total=1.5, connect=1.5, read=1.5)
+        assert fast.retry_policy.max_retries == 1
+        assert fast._root is client
+
+
+def test_bad_options_are_refused() -> None:
+    client = SeriesClient(API_KEY)
+    with pytest.raises(ValidationError, match=r"^timeout: None would let a call wait forever"):
+        client.with_options(timeout=None)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match=r"^max_retries: must be an integer >= 0"):
+        client.with_options(max_retries=-1)
+    with pytest.raises(ValidationError, match=r"^retry: must be a RetryPolicy"):
+        client.with_options(retry=3)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match=r"^max_retries: conflicts with retry="):
+        client.with_options(retry=RetryPolicy(max_retries=3), max_retries=1)
+    both = client.with_options(retry=RetryPolicy(max_retries=3), max_retries=3)
+    assert both.retry_policy == RetryPolicy(max_retries=3)
