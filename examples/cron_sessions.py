@@ -133,6 +133,7 @@ def run(client: SeriesClient, rows: Sequence[Row], *, dry_run: bool) -> Summary:
                 print(f"{what}: already scheduled")
                 continue
             if dry_run:
+                existing.add(row)  # a row repeated in the file would be skipped too
                 summary.created += 1
                 print(f"{what}: would create")
                 continue

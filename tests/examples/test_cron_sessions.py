@@ -78,10 +78,11 @@ def test_creates_reports_the_bad_row_and_reruns_without_duplicates(
 
 
 def test_dry_run_creates_nothing(series_emulator: SeriesEmulator, sessions_csv: Path) -> None:
-    sessions_csv.write_text(CSV.replace("Broken,next tuesday", "Fixed,2030-01-08T18:00:00Z"))
+    fixed = CSV.replace("Broken,next tuesday", "Fixed,2030-01-08T18:00:00Z")
+    sessions_csv.write_text(fixed + "Basics,2030-01-07T18:00:00Z,60,repeated,,\n")
     result = cron(series_emulator, sessions_csv, "--dry-run")
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout.splitlines()[-1] == "would create 4, already scheduled 0, failed 0"
+    assert result.stdout.splitlines()[-1] == "would create 4, already scheduled 1, failed 0"
     assert "line 4: 'Fixed' at 2030-01-08T18:00:00+00:00: would create" in result.stdout
     assert series_emulator.state.sessions == {}
     assert series_emulator.state.applied("sessions.create") == 0
