@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from series_async.testing import SeriesEmulator
+from tests.conftest import FakeSleep
 from tests.examples._load import NEEDS_EXTRA, load_example
 
 discord = pytest.importorskip("discord", reason=NEEDS_EXTRA)
@@ -201,10 +202,13 @@ async def test_a_long_rate_limit_is_reported_not_waited_for(
     assert done.reply == "Series is busy right now, try again in 120 s."
 
 
-async def test_a_server_error_on_a_read_is_reported(bot: Any, series_emulator: SeriesEmulator):
+async def test_a_server_error_on_a_read_is_reported(
+    bot: Any, series_emulator: SeriesEmulator, fake_sleep: FakeSleep
+):
     series_emulator.inject("http_500", routes="sessions.list", times=3)
     done = await run(bot_module.upcoming, bot)
     assert done.reply == "Series had a problem on its side, try again in a minute."
+    assert len(fake_sleep.delays) == 2  # the read was retried twice before giving up
 
 
 async def test_close_before_setup_hook_keeps_the_login_error(
