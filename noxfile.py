@@ -36,7 +36,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict over both packages, generated code, scripts, examples and tests/typing."""
-    session.install("-e", ".[typing]")
+    session.install("-e", ".[typing,examples]")  # examples/ imports discord.py and FastAPI
     session.run("mypy")
 
 

@@ -7,6 +7,7 @@ and got back, including one error handled the way a bot would handle it.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 from collections.abc import Callable, Sequence
@@ -175,8 +176,19 @@ async def run_demo(out: Printer = print) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the demo; return 0 on success, 1 if a call failed unexpectedly."""
-    del argv  # no options yet; accepted so the signature matches other entry points
+    """Run the demo; return 0 on success, 1 if a call failed unexpectedly.
+
+    Args:
+        argv: Command-line arguments (default ``sys.argv[1:]``). ``--help`` prints the
+            usage and exits 0 without running the tour.
+    """
+    # `python -m series_async` runs __main__.py; name the command the user typed.
+    prog = "python -m series_async" if sys.argv[0].endswith("__main__.py") else "series-demo"
+    argparse.ArgumentParser(
+        prog=prog,
+        description="A guided tour of the Series SDK: every endpoint, called with "
+        "series_async.SeriesClient against the embedded emulator (no account, no network).",
+    ).parse_args(argv)
     try:
         asyncio.run(run_demo())
     except SeriesError as exc:

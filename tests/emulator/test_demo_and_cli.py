@@ -38,8 +38,31 @@ async def test_demo_walks_every_endpoint_and_handles_one_error() -> None:
 
 
 def test_demo_main_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
-    assert demo.main() == 0
+    assert demo.main([]) == 0
     assert "Done: " in capsys.readouterr().out
+
+
+def test_demo_help_prints_usage_and_runs_nothing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def must_not_run(out: object = print) -> None:
+        raise AssertionError("--help ran the demo")
+
+    monkeypatch.setattr(demo, "run_demo", must_not_run)
+    monkeypatch.setattr("sys.argv", ["/venv/bin/series-demo", "--help"])
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main()
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: series-demo [-h]\n")
+    assert "against the embedded emulator" in out
+
+
+def test_demo_refuses_unknown_options(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(["--fast"])
+    assert exit_info.value.code == 2
+    assert "unrecognized arguments: --fast" in capsys.readouterr().err
 
 
 def test_demo_main_reports_an_unexpected_failure(
@@ -51,7 +74,7 @@ def test_demo_main_reports_an_unexpected_failure(
         raise SeriesError("boom")
 
     monkeypatch.setattr(demo, "run_demo", broken)
-    assert demo.main() == 1
+    assert demo.main([]) == 1
     assert "demo failed: SeriesError: boom" in capsys.readouterr().err
 
 
