@@ -226,11 +226,13 @@ class Transport:
         return self._closed
 
     def _get_session(self) -> aiohttp.ClientSession:
+        session = self._session
+        if session is not None and self._owns_session and not self._closed:
+            return session  # ours: only aclose() closes it, and that also sets _closed
         if self._closed:
             # A call still in flight (e.g. sleeping before a retry) when the client
             # was closed must not quietly open a new session.
             raise SeriesError(CLOSED_IN_FLIGHT)
-        session = self._session
         if session is None:
             connector = aiohttp.TCPConnector(limit=_POOL_LIMIT, ssl=self._ssl)
             session = aiohttp.ClientSession(
@@ -297,8 +299,9 @@ class Transport:
                 headers=headers,
                 data=body,
                 allow_redirects=False,
-                # aiohttp would label an empty POST "application/octet-stream".
-                skip_auto_headers=_NO_BODY_SKIP if body is None else (),
+                # aiohttp would label an empty POST "application/octet-stream"; asking
+                # it not to costs a header rebuild, so only body-less POST/PATCH do.
+                skip_auto_headers=_NO_BODY_SKIP if body is None and method != "GET" else None,
                 timeout=client_timeout,
                 ssl=self._request_ssl,
                 proxy=self._proxy,
@@ -340,6 +343,9 @@ class Transport:
         a huge plain body, and memory stays bounded whatever the server sends.
         """
         declared = resp.content_length
+        if declared is not None and declared <= MAX_BODY and "Content-Encoding" not in resp.headers:
+            # Not compressed: the body is exactly the declared length, within the cap.
+            return await resp.read()
         chunks: list[bytes] = []
         size = 0
         if declared is None or declared <= MAX_BODY:
