@@ -9,7 +9,6 @@ ranges and verdicts.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import subprocess
@@ -22,6 +21,7 @@ import pytest
 pytest.importorskip("httpx")
 pytest.importorskip("requests")
 pytest.importorskip("matplotlib")
+pytest.importorskip("orjson")  # the series_async[orjson] row (bench and test extras)
 
 REPO = Path(__file__).resolve().parents[2]
 BENCH = REPO / "bench"
@@ -61,16 +61,6 @@ def _by_key(results: dict[str, Any]) -> dict[tuple[str, str, int], dict[str, Any
     return {(e["client"], e["op"], e["concurrency"]): e for e in results["throughput"]}
 
 
-def _json_seam() -> bool:
-    """Whether the SDK has its JSON backend switch and orjson is there to switch to."""
-    return all(importlib.util.find_spec(m) for m in ("series_async._json", "orjson"))
-
-
-def _orjson_row_missing(client: str) -> bool:
-    # Before the SDK grows its JSON seam, the orjson row is reported as an error.
-    return client == "series_async[orjson]" and not _json_seam()
-
-
 @pytest.mark.timeout(120)
 def test_every_throughput_measurement_is_present_and_sane(run: Any) -> None:
     results = run[0]
@@ -79,9 +69,6 @@ def test_every_throughput_measurement_is_present_and_sane(run: Any) -> None:
     expected += [(c, op, t) for c in SYNC for op in ("get", "create") for t in (1, 8)]
     assert sorted(entries) == sorted(expected)
     for key, entry in entries.items():
-        if _orjson_row_missing(key[0]):
-            assert "series_async._json" in entry["error"] or "orjson" in entry["error"]
-            continue
         assert "error" not in entry, (key, entry.get("error"))
         assert entry["calls_per_round"] == 12
         assert len(entry["rounds_s"]) == 2
@@ -107,9 +94,7 @@ def test_ratios_point_at_the_right_baselines(run: Any) -> None:
             assert floor["vs_raw_aiohttp"] == pytest.approx(
                 floor["calls_per_s"] / raw["calls_per_s"], abs=0.001
             )
-            sdks = (
-                ("series_async",) if not _json_seam() else ("series_async", "series_async[orjson]")
-            )
+            sdks = ("series_async", "series_async[orjson]")
             for name in sdks:
                 sdk = entries[(name, op, width)]
                 expected = sdk["calls_per_s"] / raw["calls_per_s"]
@@ -168,10 +153,6 @@ def test_imports_rss_and_targets_are_measured(run: Any) -> None:
         expected[f"import {package} / deps stack"] = ("<=", 1.2)
     assert {name: (t["op"], t["threshold"]) for name, t in targets.items()} == expected
     for name, target in targets.items():
-        if name.startswith("series_async[orjson]") and not _json_seam():
-            assert target["value"] is None
-            assert target["met"] is None
-            continue
         assert target["value"] is not None, name
         if target["op"] is None:  # reported, not judged
             assert target["met"] is None

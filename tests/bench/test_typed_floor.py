@@ -31,6 +31,7 @@ from series_async import (  # noqa: E402
     Session,
     SessionStatus,
     SlotState,
+    _json,
 )
 
 
@@ -64,12 +65,14 @@ async def bench_server() -> AsyncIterator[tuple[str, list[bytearray]]]:
 
 
 async def _get_then_create(name: str, base_url: str) -> tuple[Any, Any]:
+    backend = _json.backend()  # activate() switches the process-wide JSON backend
     client = await _scenarios.open_async(name, base_url)
     try:
         client.activate()
         return await client.ops["get"](), await client.ops["create"]()
     finally:
         await client.close()
+        _json._force_backend(backend)
 
 
 @pytest.mark.timeout(10)
