@@ -42,6 +42,7 @@ MAX_BODY = 8 * 1024 * 1024
 EXCERPT_LIMIT = 4096
 """How much of a body an error keeps (characters)."""
 _CHUNK = 64 * 1024
+_URL_MEMO = 256
 # What a request can raise besides our own errors; asyncio.TimeoutError is a
 # distinct class on 3.10. ValueError: aiohttp refusing to build the request.
 _WRAPPED = (aiohttp.ClientError, OSError, TimeoutError, asyncio.TimeoutError, ValueError)
@@ -198,6 +199,9 @@ class Transport:
         self._session = session
         self._owns_session = session is None
         self._closed = False
+        # yarl caches URLs built from plain strings, not encoded ones: the same
+        # paths come back call after call (create, list, a session polled).
+        self._urls: dict[str, yarl.URL] = {}
         # An owned session's connector already carries the SSL setting; a
         # borrowed one gets it on every request instead.
         self._request_ssl: ssl_module.SSLContext | bool = True if session is None else self._ssl
@@ -291,7 +295,11 @@ class Transport:
         headers = self._headers[auth, body is not None]
         if self._proxy_headers is not None and url.startswith("http:"):
             headers = {**headers, **self._proxy_headers}
-        target = yarl.URL(url, encoded=True)
+        target = self._urls.get(url)
+        if target is None:
+            if len(self._urls) >= _URL_MEMO:
+                self._urls.clear()
+            target = self._urls[url] = yarl.URL(url, encoded=True)
         try:
             async with session.request(
                 method,
