@@ -302,14 +302,15 @@ def interned_hook(cl: type[T], general: Callable[[Any], T]) -> Callable[[Any, An
     Returns:
         The hook: a dict lookup for an object seen before.
     """
-    seen: dict[tuple[tuple[str, ...], tuple[int, ...]], T] = {}
+    seen: dict[tuple[object, ...], T] = {}
 
     def structure(value: Any, _: Any) -> T:
         if type(value) is dict:
             # Keyed by the keys and by the *identity* of the values: a hit means each
             # value is the very True/False object stored (1 == True, with the same
-            # hash, but 1 is not True and must be refused).
-            key = (tuple(value), tuple(map(id, value.values())))
+            # hash, but 1 is not True and must be refused). The keys are strings and
+            # the identities integers, so one flat tuple cannot mix two shapes up.
+            key = (*value, *map(id, value.values()))
             found = seen.get(key)
             if found is not None:
                 return found

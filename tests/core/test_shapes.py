@@ -23,9 +23,11 @@ from series_async import (
     KeyInfo,
     RankChange,
     RoleAssignment,
+    RolePermissions,
     RoleSlots,
     Session,
     SessionPage,
+    SlotState,
     UpdatedSession,
 )
 from series_async._converter import fold_key, make_converter
@@ -143,3 +145,13 @@ def test_a_hostile_server_cannot_make_it_compile_forever(monkeypatch: pytest.Mon
     assert compiled == [Session] * 3
     converter.structure({"SessionId": "s", "Title": "t", "Extra0": 0}, Session)
     assert compiled == [Session] * 3  # a known shape reuses its function
+
+
+@pytest.mark.parametrize("model", [SlotState, RolePermissions])
+def test_an_interned_value_is_never_confused_with_an_equal_number(model: type) -> None:
+    hook = make_converter().get_structure_hook(model)
+    key = fold_key(attrs.fields(model)[0].name)
+    assert hook({key: True}, model) is hook({key: True}, model)  # shared, from the cache
+    for impostor in (1, 1.0):  # == True, with True's hash
+        with pytest.raises(TypeError, match="expected true or false, got a number"):
+            hook({key: impostor}, model)
