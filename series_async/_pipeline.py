@@ -216,9 +216,25 @@ class Pipeline:
         if policy.total_timeout is not None:
             deadline = start_deadline(policy)
             remaining = time_left(deadline)
-        # The first attempt runs bare: the retry machinery is only built after a failure.
+        # The first attempt runs bare, inlined (each await level costs again at every
+        # resumption of the call); the retry machinery is only built after a failure.
+        started = time.perf_counter() if debug else 0.0
         try:
-            raw = await self._attempt(call, url, body, display_url, scrub, debug, remaining)
+            try:
+                raw = await self._transport.send(
+                    call.method,
+                    url,
+                    auth=call.auth,
+                    body=body,
+                    remaining=remaining,
+                    display_url=display_url,
+                    scrub=scrub,
+                    timeout=self.timeout,
+                )
+            except APIConnectionError as exc:
+                self._raise_if_closed(exc)
+                raise
+            raw = self._answered(call, raw, display_url, scrub, debug, started)
         except SeriesError as exc:
             failure: SeriesError | None = exc
         else:
@@ -255,11 +271,10 @@ class Pipeline:
         debug: bool,
         remaining: float | None,
     ) -> RawResponse:
-        """Send one attempt of ``call``; raise the status's error for a non-2xx answer."""
+        """Send one more attempt of ``call`` (a retry; ``run`` makes the first itself)."""
         started = time.perf_counter() if debug else 0.0
-        transport = self._transport
         try:
-            raw = await transport.send(
+            raw = await self._transport.send(
                 call.method,
                 url,
                 auth=call.auth,
@@ -270,12 +285,27 @@ class Pipeline:
                 timeout=self.timeout,
             )
         except APIConnectionError as exc:
-            if transport.closed:
-                # aclose() cut this attempt off: say so, and do not retry.
-                closed = SeriesError(CLOSED_IN_FLIGHT)
-                closed._sent = getattr(exc, "_sent", True)  # type: ignore[attr-defined]
-                raise closed from exc
+            self._raise_if_closed(exc)
             raise
+        return self._answered(call, raw, display_url, scrub, debug, started)
+
+    def _raise_if_closed(self, exc: APIConnectionError) -> None:
+        """Raise the closed-client error if ``aclose()`` cut this attempt off (no retry)."""
+        if self._transport.closed:
+            closed = SeriesError(CLOSED_IN_FLIGHT)
+            closed._sent = getattr(exc, "_sent", True)  # type: ignore[attr-defined]
+            raise closed from exc
+
+    def _answered(
+        self,
+        call: Call[Any],
+        raw: RawResponse,
+        display_url: str,
+        scrub: Callable[[str], str],
+        debug: bool,
+        started: float,
+    ) -> RawResponse:
+        """Log an attempt's answer; return it if 2xx, else raise the status's error."""
         if debug:
             logger.debug(
                 "%s %s -> %d in %.1f ms",

@@ -315,7 +315,16 @@ class Transport:
                 proxy=self._proxy,
                 proxy_headers=self._proxy_headers,
             ) as resp:
-                payload = await self._read_capped(resp, scrub)
+                declared = resp.content_length
+                if (
+                    declared is not None
+                    and declared <= MAX_BODY
+                    and "Content-Encoding" not in resp.headers
+                ):
+                    # Not compressed: exactly the declared length, within the cap.
+                    payload = await resp.read()
+                else:
+                    payload = await self._read_capped(resp, scrub)
                 reason = resp.reason or ""
                 return RawResponse(resp.status, scrub(reason), resp.headers, payload)
         except SeriesError:
@@ -351,9 +360,6 @@ class Transport:
         a huge plain body, and memory stays bounded whatever the server sends.
         """
         declared = resp.content_length
-        if declared is not None and declared <= MAX_BODY and "Content-Encoding" not in resp.headers:
-            # Not compressed: the body is exactly the declared length, within the cap.
-            return await resp.read()
         chunks: list[bytes] = []
         size = 0
         if declared is None or declared <= MAX_BODY:
