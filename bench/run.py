@@ -205,7 +205,16 @@ def _versions() -> dict[str, str]:
     from importlib import metadata
 
     found = {}
-    for dist in ("aiohttp", "attrs", "cattrs", "tenacity", "httpx", "requests", "matplotlib"):
+    for dist in (
+        "aiohttp",
+        "attrs",
+        "cattrs",
+        "tenacity",
+        "orjson",
+        "httpx",
+        "requests",
+        "matplotlib",
+    ):
         try:
             found[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
