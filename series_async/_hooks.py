@@ -113,19 +113,19 @@ def structure_status(value: Any, _: Any) -> SessionStatus:
 
 def structure_datetime(value: Any, _: Any) -> datetime:
     """An ISO 8601 timestamp; one without an offset is UTC."""
-    if type(value) is str:
-        if _NATIVE_ISO and "T" in value:
-            # parse_timestamp's own fast path, inlined: 3.11+ reads "Z" and any fraction.
-            try:
-                parsed = datetime.fromisoformat(value)
-            except ValueError:
-                pass  # parse_timestamp explains what is wrong
-            else:
-                return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
-        return parse_timestamp(value, assume_utc=True)
+    if _NATIVE_ISO and type(value) is str and "T" in value:
+        # parse_timestamp's own fast path, inlined: 3.11+ reads "Z" and any fraction.
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass  # parse_timestamp explains what is wrong
+        else:
+            return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
     if isinstance(value, datetime):
         return value
-    raise TypeError(f"expected an ISO 8601 string, got {type(value).__name__}")
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO 8601 string, got {type(value).__name__}")
+    return parse_timestamp(value, assume_utc=True)
 
 
 def _optional_str(value: Any, cl: Any) -> str | None:

@@ -155,3 +155,14 @@ def test_an_interned_value_is_never_confused_with_an_equal_number(model: type) -
     for impostor in (1, 1.0):  # == True, with True's hash
         with pytest.raises(TypeError, match="expected true or false, got a number"):
             hook({key: impostor}, model)
+
+
+def test_a_str_subclass_timestamp_reads_as_before() -> None:
+    class Text(str):
+        pass
+
+    data = {"SessionId": "s", "Title": "t", "Scheduled": Text("2024-01-20T15:00:00Z")}
+    for converter in (SHAPED, FOLDED):
+        scheduled = converter.structure(data, Session).scheduled
+        assert scheduled is not None
+        assert scheduled.isoformat() == "2024-01-20T15:00:00+00:00"
