@@ -5,6 +5,9 @@ One :class:`~series_async.SeriesClient` lives as long as the bot: it is opened i
 safe when login failed before ``setup_hook`` ran. Every command defers first, because a
 Series call (with its retries) can take longer than the 3 seconds Discord allows for the
 first answer, and every SDK error becomes a short private reply instead of a traceback.
+A write whose answer was lost (``exc.may_have_acted``) is never reported as a failure:
+``/claim`` re-reads the session and says what it shows, ``/schedule`` asks the member to
+check ``/upcoming`` before trying again.
 
 Run it (``pip install "series-sdk[examples]"``)::
 
@@ -77,17 +80,22 @@ class SeriesBot(commands.Bot):
             await super().close()
 
 
-def error_reply(exc: SeriesError, *, changes_something: bool) -> str:
+def error_reply(exc: SeriesError) -> str:
     """A sentence for the chat saying what went wrong and what to do about it.
 
     Args:
         exc: The SDK's error.
-        changes_something: Whether the failed call creates or changes something (then a
-            lost connection leaves the outcome unknown, and the member must check first).
 
     Returns:
         The reply text.
     """
+    if exc.may_have_acted:
+        # A write whose answer was lost (dropped connection, timeout, 5xx): it may
+        # have happened, so retrying blindly could do it twice.
+        return (
+            "I lost Series' answer, so I can't tell whether it worked. "
+            "Check /upcoming before trying again."
+        )
     if isinstance(exc, ValidationError):
         return f"That doesn't look right: {exc}"
     if isinstance(exc, NotFoundError):
@@ -98,11 +106,6 @@ def error_reply(exc: SeriesError, *, changes_something: bool) -> str:
         wait = f" in {exc.retry_after:.0f} s" if exc.retry_after is not None else " in a minute"
         return f"Series is busy right now, try again{wait}."
     if isinstance(exc, APIConnectionError):
-        if changes_something:
-            return (
-                "I lost the connection to Series, so I can't tell whether it worked. "
-                "Check /upcoming before trying again."
-            )
         return "I can't reach Series right now, try again in a minute."
     if isinstance(exc, APIStatusError) and exc.status < 500:
         return f"Series refused: {exc.message}"
@@ -135,7 +138,7 @@ async def schedule(
             custom_roles=roles if trainers else None,
         )
     except SeriesError as exc:
-        reply = error_reply(exc, changes_something=True)
+        reply = error_reply(exc)
     else:
         reply = f"Scheduled {created.title!r} ({created.session_id})."
     await interaction.followup.send(reply, ephemeral=True)
@@ -157,7 +160,7 @@ async def upcoming(interaction: discord.Interaction[SeriesBot]) -> None:
             if len(lines) == UPCOMING_LIMIT:
                 break
     except SeriesError as exc:
-        reply = error_reply(exc, changes_something=False)
+        reply = error_reply(exc)
     else:
         reply = "\n".join(lines) if lines else "No upcoming sessions."
     await interaction.followup.send(reply, ephemeral=True)
@@ -188,8 +191,37 @@ async def claim(
             )
             reply = f"You're a {role} for {session.title!r}!"
     except SeriesError as exc:
-        reply = error_reply(exc, changes_something=True)
+        if exc.may_have_acted:
+            # The claim was sent but its answer was lost: look, don't guess.
+            reply = await claim_outcome(bot.series, session_id, roblox_id, role)
+        else:
+            reply = error_reply(exc)
     await interaction.followup.send(reply, ephemeral=True)
+
+
+async def claim_outcome(series: SeriesClient, session_id: str, roblox_id: str, role: str) -> str:
+    """Say what became of a claim whose answer was lost, from a fresh read of the session.
+
+    Args:
+        series: The bot's client.
+        session_id: The session the claim was for.
+        roblox_id: The member's Roblox user id.
+        role: The custom role claimed.
+
+    Returns:
+        The reply text: the claim held, it did not, or Series cannot tell us yet.
+    """
+    try:
+        session = await series.sessions.get(session_id)
+    except SeriesError:
+        return (
+            "I lost Series' answer and can't reach it to check. "
+            "Look at /upcoming in a minute before trying again."
+        )
+    slots = session.custom_roles.get(role)
+    if slots is not None and roblox_id in slots.holders():
+        return f"You're a {role} for {session.title!r}!"
+    return "That claim didn't go through, please try again."
 
 
 def main() -> None:

@@ -89,6 +89,22 @@ class SeriesError(Exception):
         acted = ", may_have_acted=True" if self.may_have_acted else ""
         return f"{type(self).__name__}({self.message!r}{acted})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # An exception pickles as ``cls(*self.args)`` plus its ``__dict__``, but our
+        # constructors take other arguments (``field, rule``; keyword-only ``status=``),
+        # so that call fails. Rebuild without calling ``__init__``: the class, the args
+        # and every attribute (``status``, ``retry_after``, ``may_have_acted``...) come
+        # back as they were, for process pools, multiprocessing and task queues.
+        return (_unpickle, (type(self), self.args, self.__dict__))
+
+
+def _unpickle(cls: type[SeriesError], args: tuple[Any, ...], state: dict[str, Any]) -> SeriesError:
+    """Rebuild a pickled error (see :meth:`SeriesError.__reduce__`)."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class ValidationError(SeriesError, ValueError):
     """An argument broke a documented rule; raised before any request is sent.

@@ -126,6 +126,32 @@ def _describe(exc: BaseException, detail: Callable[[object], str]) -> str:
     return f"the connection failed ({type(exc).__name__}: {detail(exc)})"
 
 
+def _host_port(url: yarl.URL) -> str:
+    return f"{url.host}:{url.port}" if url.port is not None else str(url.host)
+
+
+def _raised_while_connecting(exc: BaseException) -> bool:
+    """Whether ``exc`` came out of aiohttp's connector, before the request was written.
+
+    aiohttp writes a request only once its connector has handed over a connection,
+    and the connector lets some failures through unwrapped (a proxy that hangs up
+    or answers garbage during the ``CONNECT`` of an https:// API); seen from its
+    traceback, such a failure sent nothing to the API. A timeout is raised from the
+    cancelled step it interrupted (its ``__cause__``), so that step is looked at too.
+    """
+    current: BaseException | None = exc
+    for _ in range(4):
+        if current is None:
+            break
+        tb = current.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_globals.get("__name__") == "aiohttp.connector":
+                return True
+            tb = tb.tb_next
+        current = current.__cause__
+    return False
+
+
 def _redact_chain(exc: BaseException, scrub: Callable[[str], str], display_url: str) -> bool:
     """Scrub secrets out of ``exc`` and what it chains, in place, for tracebacks.
 
@@ -391,8 +417,27 @@ class Transport:
         scrub: Callable[[str], str],
         limits: Timeout,
     ) -> APIConnectionError:
-        """Turn an aiohttp/asyncio failure into our error, naming the host it tried."""
-        where = f"{target.host}:{target.port}" if target.port is not None else str(target.host)
+        """Turn an aiohttp/asyncio failure into our error, naming the host it tried.
+
+        Through a proxy, a failure to reach the proxy itself names the proxy (never
+        its credentials: ``self._proxy`` holds none); any other failure names the
+        API's host and the proxy it went through.
+        """
+        where = _host_port(target)
+        proxy = self._proxy
+        if proxy is not None:
+            # aiohttp raises ClientProxyConnectionError when the proxy cannot be reached,
+            # and keys a TLS failure by the host it was talking to: the proxy, or the
+            # API through the tunnel.
+            at_proxy = isinstance(exc, aiohttp.ClientProxyConnectionError) or (
+                isinstance(exc, aiohttp.ClientConnectorError)
+                and (exc.host, exc.port) == (proxy.host, proxy.port)
+            )
+            where = (
+                f"the proxy {_host_port(proxy)}"
+                if at_proxy
+                else f"{where} through the proxy {_host_port(proxy)}"
+            )
 
         def detail(text: object) -> str:
             # Scrubbed before it is shortened: a cut must not leave part of a secret.
@@ -425,7 +470,10 @@ class Transport:
             if isinstance(exc.os_error, socket.gaierror):  # DNS (any aiohttp version)
                 said = f"name resolution failed ({said})"
             return fail(APIConnectionError, f"could not connect to {where}: {said}", sent=False)
+        connecting = _raised_while_connecting(exc)
         if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):  # distinct types on 3.10
+            if connecting:  # e.g. a proxy that never answers the CONNECT
+                return fail(APITimeoutError, f"timed out connecting to {where}", sent=False)
             return fail(APITimeoutError, f"timed out waiting for an answer from {where}", sent=True)
         if isinstance(exc, ValueError) and not isinstance(exc, aiohttp.ClientError):
             # aiohttp refused to build the request (e.g. a URL it cannot encode).
@@ -436,6 +484,10 @@ class Transport:
                 retryable=False,
             )
         text = _describe(exc, detail)
+        if connecting:
+            if proxy is not None:  # failing mid-CONNECT (TLS errors were handled above)
+                where = f"the proxy {_host_port(proxy)}"
+            return fail(APIConnectionError, f"could not connect to {where}: {text}", sent=False)
         return fail(APIConnectionError, f"connection to {where} failed: {text}", sent=True)
 
     async def aclose(self, *, loop_closed: bool = False) -> None:

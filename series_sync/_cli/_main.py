@@ -191,6 +191,23 @@ def _print(result: object, args: argparse.Namespace, out: TextIO) -> None:
         output.write_record(out, result)
 
 
+def _lenient(out: TextIO) -> Callable[[], None] | None:
+    """Let ``out`` print ``?`` for what its encoding cannot hold; return the undo.
+
+    A table holds titles as they are, and a stdout that is not UTF-8 (``LANG=C``,
+    ``PYTHONIOENCODING=ascii``, an old Windows console) would raise
+    ``UnicodeEncodeError`` half-way through it. JSON needs none of this: it is
+    written as ASCII. Undone afterwards, since ``main`` can run inside a program.
+    """
+    errors = getattr(out, "errors", None)
+    reconfigure = getattr(out, "reconfigure", None)
+    # The C locale gives "surrogateescape", which fails on any non-ASCII text too.
+    if errors not in ("strict", "surrogateescape") or reconfigure is None:
+        return None  # already lenient (backslashreplace...), or not a TextIOWrapper
+    reconfigure(errors="replace")
+    return lambda: reconfigure(errors=errors)
+
+
 def _client(args: argparse.Namespace, key: str) -> SeriesClient:
     from series_sync import SeriesClient, Timeout
 
@@ -219,8 +236,13 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         with _client(args, key) as client:
             result = COMMANDS[args.group, args.command](client, args)
-            _print(result, args, out)
-            out.flush()
+            undo_lenient = _lenient(out) if args.format == "table" else None
+            try:
+                _print(result, args, out)
+                out.flush()
+            finally:
+                if undo_lenient is not None:
+                    undo_lenient()
     except SeriesError as exc:
         code, kind, message, status = _describe(exc, args)
         _say(err, scrub, kind, message, status)

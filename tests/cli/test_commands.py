@@ -298,3 +298,27 @@ def test_emulator_serves_until_ctrl_c() -> None:
     assert proc.returncode == 0, err
     assert out.splitlines()[-1] == "Series emulator stopped."
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"PYTHONIOENCODING": "ascii"}, {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"}],
+    ids=["PYTHONIOENCODING=ascii", "LC_ALL=C"],
+)
+def test_table_output_degrades_on_a_non_utf8_stdout(
+    sdk: SeriesClient, emu_env: dict[str, str], env: dict[str, str]
+) -> None:
+    title = "Café ☕ Ωmega"
+    sid = sdk.sessions.create(title=title, scheduled="2026-12-01T15:00:00Z", duration=60).session_id
+    env = {**emu_env, **env}
+    table = series("--format", "table", "sessions", "get", sid, env=env)
+    assert (table.status, table.err) == (0, "")
+    assert "title          Caf? ? ?mega" in table.out.splitlines()
+    listed = series("--format", "table", "sessions", "list", env=env)
+    assert (listed.status, listed.err) == (0, "")
+    assert listed.out.splitlines()[-1].endswith("  Caf? ? ?mega")
+    streamed = series("--format", "table", "sessions", "list", "--all", env=env)
+    assert (streamed.status, streamed.err) == (0, "")
+    assert streamed.out.splitlines()[-1].endswith("  Caf? ? ?mega")
+    # JSON escapes non-ASCII itself: unchanged, and the title comes back whole.
+    assert json.loads(series("sessions", "get", sid, env=env).out)["title"] == title

@@ -354,6 +354,21 @@ def test_table_format(emu: SeriesEmulator, capsys: Capture) -> None:
     assert len({line.index(line.split()[1]) for line in lines}) == 1  # values aligned
 
 
+def test_table_on_an_ascii_stdout_replaces_and_restores_the_stream(
+    emu: SeriesEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with SeriesClient(emu.api_key, base_url=emu.url) as client:
+        client.sessions.create(title="Fête ☕", scheduled="2026-12-01T15:00:00Z", duration=60)
+    raw = io.BytesIO()
+    stdout = io.TextIOWrapper(raw, encoding="ascii", errors="strict")
+    monkeypatch.setattr("sys.stdout", stdout)
+    assert main(["--format", "table", "sessions", "list"]) == 0
+    assert raw.getvalue().decode("ascii").splitlines()[-1].endswith("  F?te ?")
+    assert (
+        stdout.errors == "strict"
+    )  # main() can run inside a program: its stdout is left as it was
+
+
 def test_record_table_flattens_nested_models(capsys: Capture) -> None:
     from series_sync import RoleSlots, SlotState
     from series_sync._cli._output import write_record

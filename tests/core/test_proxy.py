@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -12,10 +14,12 @@ import pytest
 from series_async import (
     APIConnectionError,
     APIStatusError,
+    APITimeoutError,
     SeriesClient,
+    Timeout,
     ValidationError,
 )
-from tests.conftest import API_KEY
+from tests.conftest import API_KEY, FakeSleep
 from tests.proxy import ForwardProxy
 from tests.recorder import Recorder, ok
 
@@ -322,3 +326,142 @@ async def test_a_refused_tunnel_did_not_act_and_is_not_retried(strict_proxy: For
             await client.ranking.promote(1)
     assert info.value.may_have_acted is False  # the request never left the proxy
     assert len(strict_proxy.requests) == 1  # a 403 from the proxy is not transient
+
+
+# A proxy that fails in one way, on 127.0.0.1: what the client then says and decides.
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+async def _hang_up_after_the_request_head(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+        await reader.readuntil(b"\r\n\r\n")
+    await _close(writer)
+
+
+async def _never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    with contextlib.suppress(ConnectionError):
+        await reader.read()  # until the client gives up and closes
+    await _close(writer)
+
+
+async def _close(writer: asyncio.StreamWriter) -> None:
+    writer.close()
+    with contextlib.suppress(ConnectionError):
+        await writer.wait_closed()
+
+
+class FailingProxy:
+    """Serves ``handler`` on 127.0.0.1; leaving waits for every connection it handled."""
+
+    def __init__(self, handler: Handler) -> None:
+        self._handler = handler
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.port = 0
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        await self._handler(reader, writer)
+
+    async def __aenter__(self) -> FailingProxy:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._server.close()
+        await self._server.wait_closed()
+        await asyncio.gather(*self._tasks)
+
+
+async def test_an_unreachable_proxy_is_named_and_nothing_was_sent(fake_sleep: FakeSleep) -> None:
+    dead = ForwardProxy()
+    await dead.start()
+    await dead.stop()  # its port now refuses connections
+    port = int(dead.url.rsplit(":", 1)[1])
+    async with SeriesClient(
+        API_KEY, base_url="https://api.example", proxy=with_credentials(dead.url), max_retries=1
+    ) as client:
+        with pytest.raises(APIConnectionError) as info:
+            await client.ranking.promote(1)
+    err = info.value
+    assert type(err) is APIConnectionError
+    assert err.message.startswith(f"could not connect to the proxy 127.0.0.1:{port}: ")
+    assert "api.example" not in err.message
+    assert "alice" not in err.message
+    assert PASSWORD not in err.message
+    assert err.may_have_acted is False
+    assert len(fake_sleep.delays) == 1  # nothing was sent, so even a promote is retried
+
+
+async def test_an_unresolvable_proxy_is_named_without_its_credentials() -> None:
+    # .invalid never resolves (RFC 6761): no network is needed to see the failure.
+    proxy = f"http://alice:{PASSWORD}@proxy.invalid:3128"
+    async with SeriesClient(
+        API_KEY, base_url="https://api.example", proxy=proxy, max_retries=0
+    ) as client:
+        with pytest.raises(APIConnectionError) as info:
+            await client.sessions.get("s1")
+    assert info.value.message.startswith(
+        "could not connect to the proxy proxy.invalid:3128: name resolution failed ("
+    )
+    assert PASSWORD not in f"{info.value} {info.value!r}"
+
+
+async def test_a_proxy_hanging_up_on_the_connect_sent_nothing(fake_sleep: FakeSleep) -> None:
+    async with FailingProxy(_hang_up_after_the_request_head) as proxy:
+        port = proxy.port
+        async with SeriesClient(
+            API_KEY, base_url="https://api.example", proxy=f"http://127.0.0.1:{port}"
+        ) as client:
+            with pytest.raises(APIConnectionError) as info:
+                await client.ranking.promote(1)
+    err = info.value
+    assert type(err) is APIConnectionError
+    assert err.message == (
+        f"could not connect to the proxy 127.0.0.1:{port}: "
+        "the server closed the connection without answering"
+    )
+    assert err.may_have_acted is False  # the tunnel never opened: the API saw nothing
+    assert len(fake_sleep.delays) == 2  # so the promote was safe to retry
+
+
+async def test_a_proxy_silent_on_the_connect_times_out_connecting() -> None:
+    async with FailingProxy(_never_answer) as proxy:
+        port = proxy.port
+        async with SeriesClient(
+            API_KEY,
+            base_url="https://api.example",
+            proxy=f"http://127.0.0.1:{port}",
+            timeout=Timeout(total=0.2),
+            max_retries=0,
+        ) as client:
+            with pytest.raises(APITimeoutError) as info:
+                await client.ranking.promote(1)
+    assert info.value.message == (
+        f"timed out connecting to api.example:443 through the proxy 127.0.0.1:{port}"
+    )
+    assert info.value.may_have_acted is False
+
+
+async def test_a_forwarding_proxy_dropping_a_write_may_have_acted() -> None:
+    # A plain http:// request is forwarded whole: once the proxy has it, the API may too.
+    async with FailingProxy(_hang_up_after_the_request_head) as proxy:
+        port = proxy.port
+        async with SeriesClient(
+            API_KEY,
+            base_url="http://api.example:8080",
+            proxy=f"http://127.0.0.1:{port}",
+            allow_insecure_http=True,
+        ) as client:
+            with pytest.raises(APIConnectionError) as info:
+                await client.ranking.promote(1)
+    err = info.value
+    assert err.message == (
+        f"connection to api.example:8080 through the proxy 127.0.0.1:{port} failed: "
+        "the server closed the connection without answering"
+    )
+    assert err.may_have_acted is True

@@ -184,14 +184,93 @@ async def test_claim_without_a_linked_account_answers_at_once(
     assert series_emulator.state.requests == ()
 
 
-async def test_a_dropped_claim_says_the_outcome_is_unknown(
+async def test_a_claim_applied_then_dropped_is_confirmed_by_a_reread(
     bot: Any, series_emulator: SeriesEmulator
 ):
     session_id = await schedule(bot)
     series_emulator.inject("drop_after", routes="sessions.claim_custom_role")
     done = await run(bot_module.claim, bot, session_id=session_id)
-    assert done.reply.startswith("I lost the connection to Series, so I can't tell")
+    assert done.reply == "You're a Trainer for 'Training'!"
     assert series_emulator.state.applied("sessions.claim_custom_role") == 1
+    (role,) = series_emulator.state.sessions[session_id].custom_roles
+    assert role.holders() == ["2143265871"]
+    # the claim was not replayed: one request for it, then the re-read
+    routes = [request.route for request in series_emulator.state.requests]
+    assert routes[-3:] == ["sessions.get", "sessions.claim_custom_role", "sessions.get"]
+
+
+async def test_a_claim_dropped_before_it_applied_says_so_after_a_reread(
+    bot: Any, series_emulator: SeriesEmulator
+):
+    session_id = await schedule(bot)
+    # The client cannot tell this from drop_after: only the re-read can.
+    series_emulator.inject("drop_before", routes="sessions.claim_custom_role")
+    done = await run(bot_module.claim, bot, session_id=session_id)
+    assert done.reply == "That claim didn't go through, please try again."
+    assert series_emulator.state.applied("sessions.claim_custom_role") == 0
+    (role,) = series_emulator.state.sessions[session_id].custom_roles
+    assert role.holders() == []
+
+
+async def test_a_lost_claim_whose_reread_fails_asks_the_member_to_check(
+    bot: Any,
+    series_emulator: SeriesEmulator,
+    fake_sleep: FakeSleep,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    session_id = await schedule(bot)
+    sessions = bot.series.sessions
+    claim = sessions.claim_custom_role
+
+    async def claim_then_outage(*args: Any, **kwargs: Any) -> Any:
+        # Series goes away just as the claim's answer is lost: the re-read fails too.
+        series_emulator.inject("http_500", routes="sessions.get", times=3)
+        return await claim(*args, **kwargs)
+
+    monkeypatch.setattr(sessions, "claim_custom_role", claim_then_outage)
+    series_emulator.inject("drop_after", routes="sessions.claim_custom_role")
+    done = await run(bot_module.claim, bot, session_id=session_id)
+    assert done.reply == (
+        "I lost Series' answer and can't reach it to check. "
+        "Look at /upcoming in a minute before trying again."
+    )
+    assert series_emulator.state.applied("sessions.claim_custom_role") == 1
+    assert len(fake_sleep.delays) == 2  # the re-read was retried before giving up
+
+
+async def test_a_claim_refused_for_sure_is_not_reread(bot: Any, series_emulator: SeriesEmulator):
+    session_id = await schedule(bot)
+    series_emulator.inject("rate_limit", routes="sessions.claim_custom_role", retry_after=120)
+    done = await run(bot_module.claim, bot, session_id=session_id)
+    assert done.reply == "Series is busy right now, try again in 120 s."
+    routes = [request.route for request in series_emulator.state.requests]
+    assert routes[-2:] == ["sessions.get", "sessions.claim_custom_role"]
+
+
+@pytest.mark.parametrize("kind", ["drop_after", "http_500"])
+async def test_a_schedule_whose_answer_is_lost_says_check_upcoming(
+    bot: Any, series_emulator: SeriesEmulator, kind: str
+):
+    series_emulator.inject(kind, routes="sessions.create")
+    done = await run(bot_module.schedule, bot, title="Training", when="2030-01-01T18:00:00Z")
+    assert done.reply == (
+        "I lost Series' answer, so I can't tell whether it worked. "
+        "Check /upcoming before trying again."
+    )
+    assert len(series_emulator.state.requests) == 1  # never replayed
+    created = 1 if kind == "drop_after" else 0
+    assert len(series_emulator.state.sessions) == created
+    assert series_emulator.state.applied("sessions.create") == created
+
+
+async def test_a_read_that_cannot_connect_says_try_again(
+    bot: Any, series_emulator: SeriesEmulator, fake_sleep: FakeSleep
+):
+    # More than enough: aiohttp itself retries a GET once on a dropped keep-alive connection.
+    series_emulator.inject("drop_before", routes="sessions.list", times=10)
+    done = await run(bot_module.upcoming, bot)
+    assert done.reply == "I can't reach Series right now, try again in a minute."
+    assert len(fake_sleep.delays) == 2  # the SDK retried the read twice before giving up
 
 
 async def test_a_long_rate_limit_is_reported_not_waited_for(
