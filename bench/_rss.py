@@ -59,6 +59,7 @@ def _report(warmup: int, calls: int, before: int, samples: list[int], after: int
 
 async def _run_async(base_url: str, calls: int, warmup: int, concurrency: int) -> dict[str, Any]:
     client = await _scenarios.open_async("series_async", base_url)
+    client.activate()
     get = client.ops["get"]
     try:
         await time_async(get, warmup, concurrency)
@@ -77,6 +78,7 @@ async def _run_async(base_url: str, calls: int, warmup: int, concurrency: int) -
 
 def _run_sync(base_url: str, calls: int, warmup: int, threads: int) -> dict[str, Any]:
     client = _scenarios.open_sync("series_sync", base_url)
+    client.activate()
     get = client.ops["get"]
     try:
         time_threads(get, warmup, threads)

@@ -10,31 +10,43 @@ a status check and ``json()``.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import threading
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Final
 
+from _typed_floor import open_typed_floor
 from server import SESSION_ID
 
 __all__ = [
     "API_KEY",
     "ASYNC_CLIENTS",
+    "JSON_SWITCH",
     "OPS",
     "SYNC_CLIENTS",
     "AsyncClientUnderTest",
     "SyncClientUnderTest",
+    "create_args",
     "open_async",
     "open_sync",
 ]
 
 API_KEY: Final = "sk_bench_0123456789abcdef"
 OPS: Final = ("get", "create")
-ASYNC_CLIENTS: Final = ("raw_aiohttp", "series_async", "httpx")
+ASYNC_CLIENTS: Final = (
+    "raw_aiohttp",
+    "typed_floor",
+    "series_async",
+    "series_async[orjson]",
+    "httpx",
+)
 SYNC_CLIENTS: Final = ("requests", "loop_thread", "series_sync")
 _SCHEDULED: Final = datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc)
 _HEADERS: Final = {"apikey": API_KEY}
+# The SDK's private JSON seam (see _json_backend): ``_force_backend("stdlib" | "orjson")``.
+JSON_SWITCH: Final = "series_async._json"
 
 
 def _create_payload() -> dict[str, Any]:
@@ -63,20 +75,58 @@ def _check(status: int, expected: int) -> None:
         raise RuntimeError(f"bench server answered {status}, expected {expected}")
 
 
+def _nothing() -> None:
+    return None
+
+
 @dataclass
 class AsyncClientUnderTest:
-    """One async client: ``ops[name]()`` is one awaited call; ``close()`` releases it."""
+    """One async client: ``ops[name]()`` is one awaited call; ``close()`` releases it.
+
+    ``activate()`` runs before each batch of its calls: it puts process-wide switches
+    (the SDK's JSON backend) the way this client needs them, since clients that share
+    the SDK's modules take turns in one process.
+    """
 
     ops: Mapping[str, Callable[[], Awaitable[object]]]
     close: Callable[[], Awaitable[None]]
+    activate: Callable[[], None] = field(default=_nothing)
 
 
 @dataclass
 class SyncClientUnderTest:
-    """One sync client shared by every thread; ``close()`` releases it."""
+    """One sync client shared by every thread; ``close()`` releases it (see ``activate``)."""
 
     ops: Mapping[str, Callable[[], object]]
     close: Callable[[], None]
+    activate: Callable[[], None] = field(default=_nothing)
+
+
+def _json_backend(name: str) -> Callable[[], None]:
+    """Return an ``activate`` that makes the SDK encode and decode JSON with ``name``.
+
+    The seam is private to the SDK: ``series_async._json._force_backend(name)`` with
+    ``"stdlib"`` or ``"orjson"`` (the ``speed`` extra). An SDK without the seam only
+    knows the stdlib, so ``"stdlib"`` needs nothing there.
+
+    Raises:
+        RuntimeError: ``orjson`` was asked for and the SDK cannot use it.
+    """
+    try:
+        seam = importlib.import_module(JSON_SWITCH)
+    except ImportError:
+        if name == "stdlib":
+            return _nothing
+        raise RuntimeError(
+            f"this series_async has no JSON backend switch ({JSON_SWITCH})"
+        ) from None
+    force: Callable[[str], None] = seam._force_backend
+    force(name)  # fails here, at open, when orjson is not installed
+
+    def activate() -> None:
+        force(name)
+
+    return activate
 
 
 def _raw_aiohttp_ops(
@@ -125,8 +175,8 @@ async def _open_httpx(base_url: str) -> AsyncClientUnderTest:
     return AsyncClientUnderTest({"get": get, "create": create}, client.aclose)
 
 
-def _sdk_ops(client: Any) -> dict[str, Callable[[], Any]]:
-    """The same two calls through either SDK client (async returns awaitables)."""
+def create_args() -> dict[str, Any]:
+    """The typed arguments of the benchmarked ``sessions.create`` (SDK and typed floor)."""
     from series_async import CustomRole, RolePermissions
 
     roles = [
@@ -137,23 +187,42 @@ def _sdk_ops(client: Any) -> dict[str, Callable[[], Any]]:
             permissions=RolePermissions(pass_or_fail_attendees=True, modify_attendance=True),
         )
     ]
+    return {
+        "title": "Training Session",
+        "scheduled": _SCHEDULED,
+        "duration": 60,
+        "custom_roles": roles,
+    }
+
+
+def _sdk_ops(client: Any) -> dict[str, Callable[[], Any]]:
+    """The same two calls through either SDK client (async returns awaitables)."""
+    args = create_args()
 
     def get() -> Any:
         return client.sessions.get(SESSION_ID)
 
     def create() -> Any:
-        return client.sessions.create(
-            title="Training Session", scheduled=_SCHEDULED, duration=60, custom_roles=roles
-        )
+        return client.sessions.create(**args)
 
     return {"get": get, "create": create}
 
 
-async def _open_series_async(base_url: str) -> AsyncClientUnderTest:
+async def _open_series_async(base_url: str, backend: str = "stdlib") -> AsyncClientUnderTest:
     from series_async import SeriesClient
 
+    activate = _json_backend(backend)
     client = SeriesClient(api_key=API_KEY, base_url=base_url)
-    return AsyncClientUnderTest(_sdk_ops(client), client.aclose)
+    return AsyncClientUnderTest(_sdk_ops(client), client.aclose, activate)
+
+
+async def _open_series_async_orjson(base_url: str) -> AsyncClientUnderTest:
+    return await _open_series_async(base_url, "orjson")
+
+
+async def _open_typed_floor(base_url: str) -> AsyncClientUnderTest:
+    ops, close = await open_typed_floor(base_url, API_KEY, SESSION_ID, create_args())
+    return AsyncClientUnderTest(ops, close)
 
 
 async def open_async(name: str, base_url: str) -> AsyncClientUnderTest:
@@ -168,7 +237,9 @@ async def open_async(name: str, base_url: str) -> AsyncClientUnderTest:
     """
     openers = {
         "raw_aiohttp": _open_raw_aiohttp,
+        "typed_floor": _open_typed_floor,
         "series_async": _open_series_async,
+        "series_async[orjson]": _open_series_async_orjson,
         "httpx": _open_httpx,
     }
     return await openers[name](base_url)
@@ -226,8 +297,9 @@ def _open_loop_thread(base_url: str) -> SyncClientUnderTest:
 def _open_series_sync(base_url: str) -> SyncClientUnderTest:
     from series_sync import SeriesClient
 
+    activate = _json_backend("stdlib")
     client = SeriesClient(api_key=API_KEY, base_url=base_url)
-    return SyncClientUnderTest(_sdk_ops(client), client.close)
+    return SyncClientUnderTest(_sdk_ops(client), client.close, activate)
 
 
 def open_sync(name: str, base_url: str) -> SyncClientUnderTest:

@@ -138,6 +138,7 @@ async def measure_async(
                 continue
             call = clients[name].ops[op]
             try:
+                clients[name].activate()
                 if rnd < 0:
                     warm = plan.warmup_calls(width)
                     seconds = await time_async(call, warm, width)
@@ -184,6 +185,7 @@ def measure_sync(
                 continue
             call = clients[name].ops[op]
             try:
+                clients[name].activate()
                 if rnd < 0:
                     warm = plan.warmup_calls(threads)
                     seconds = time_threads(call, warm, threads)

@@ -5,7 +5,9 @@ in one run, best of ``--rounds`` rounds after a warm-up, with clients interleave
 round so a burst of machine load hits them all alike:
 
 - async, ``sessions.get`` and ``sessions.create`` at concurrency 1 and 64: raw aiohttp,
-  ``series_async.SeriesClient``, ``httpx.AsyncClient``;
+  the typed floor (a hand-written client returning the SDK's models, ``_typed_floor.py``),
+  ``series_async.SeriesClient`` on the stdlib JSON backend and with the ``speed`` extra's
+  orjson, ``httpx.AsyncClient``;
 - sync, the same two calls from 1 and 8 threads sharing one client: ``requests.Session``,
   raw aiohttp on a private loop thread through ``run_coroutine_threadsafe`` (the sync
   design's limit), ``series_sync.SeriesClient``;
@@ -14,8 +16,10 @@ round so a burst of machine load hits them all alike:
 - start-up of ``series --help`` next to ``python -c pass`` and ``import series_sync``.
 
 Prints a table, checks the targets and writes ``results.json`` and ``results.png`` to
-``--out-dir`` (default: this folder). ``python bench/run.py --help`` lists the knobs; see
-``bench/README.md`` for what each number means.
+``--out-dir`` (default: this folder). ``--repeat N`` makes N full runs (``results-<i>.json``)
+and prints and writes (``summary.json``) the range and verdict of every target over them.
+``python bench/run.py --help`` lists the knobs; see ``bench/README.md`` for what each
+number means.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ if str(REPO) not in sys.path:
 
 import _report  # noqa: E402 - needs the path set up above
 import _scenarios  # noqa: E402
+import summarise  # noqa: E402
 from _imports import measure_imports  # noqa: E402
 from _rss import measure_rss  # noqa: E402
 from _startup import format_startup, measure_startup  # noqa: E402
@@ -200,7 +205,16 @@ def _versions() -> dict[str, str]:
     from importlib import metadata
 
     found = {}
-    for dist in ("aiohttp", "attrs", "cattrs", "tenacity", "httpx", "requests", "matplotlib"):
+    for dist in (
+        "aiohttp",
+        "attrs",
+        "cattrs",
+        "tenacity",
+        "orjson",
+        "httpx",
+        "requests",
+        "matplotlib",
+    ):
         try:
             found[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
@@ -233,12 +247,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--pin", action="store_true", help="pin the server and the clients to separate CPUs"
     )
+    p.add_argument(
+        "--repeat", type=int, default=1, help="full runs; then the range of every target"
+    )
     return p.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark; print the table; write the results. Returns the exit status."""
-    args = parse_args(argv)
+def run_once(args: argparse.Namespace, name: str = "results") -> dict[str, Any]:
+    """One full run: measure, print the table, write ``<name>.json`` (and ``.png``).
+
+    Args:
+        args: Parsed command line.
+        name: Base name of the files written to ``--out-dir``.
+
+    Returns:
+        The run's results (what ``<name>.json`` holds).
+    """
     started = time.perf_counter()
     meta: dict[str, Any] = {
         "python": platform.python_version(),
@@ -299,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
         "targets": targets,
         "startup": startup,
     }
-    _report.write_json(args.out_dir / "results.json", payload)
+    _report.write_json(args.out_dir / f"{name}.json", payload)
     if not args.no_png and importlib.util.find_spec("matplotlib") is None:
         print(
             "matplotlib is not installed: no results.png (pip install -e '.[bench]')",
@@ -310,8 +334,30 @@ def main(argv: list[str] | None = None) -> int:
             f"series-sdk bench: Python {meta['python']}, {meta['cpus']} CPUs, "
             f"load {meta['loadavg_before']} -> {meta['loadavg_after']}"
         )
-        _report.write_png(args.out_dir / "results.png", entries, imports, title)
-    print(f"wrote {args.out_dir / 'results.json'}", file=sys.stderr)
+        _report.write_png(args.out_dir / f"{name}.png", entries, imports, title)
+    print(f"wrote {args.out_dir / f'{name}.json'}", file=sys.stderr)
+    return payload
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark (``--repeat`` times); print and write the results.
+
+    Returns:
+        The exit status.
+    """
+    args = parse_args(argv)
+    if args.repeat < 2:
+        run_once(args)
+        return 0
+    names = [f"results-{run}" for run in range(1, args.repeat + 1)]
+    payloads = []
+    for run, name in enumerate(names, start=1):
+        print(f"run {run} of {args.repeat}", file=sys.stderr, flush=True)
+        payloads.append(run_once(args, name))
+        print("")
+    print(summarise.format_summary(payloads))
+    files = [args.out_dir / f"{name}.json" for name in names]
+    summarise.write_summary(args.out_dir / "summary.json", files, payloads)
     return 0
 
 

@@ -17,7 +17,7 @@ import attrs
 from ._attendance import Attendance
 from ._errors import SeriesError, ValidationError
 from ._keys import Keys
-from ._pipeline import Call, Pipeline
+from ._pipeline import Pipeline
 from ._proxy import display, resolve_proxy
 from ._ranking import Ranking
 from ._retry import RetryPolicy
@@ -342,7 +342,8 @@ class SeriesClient:
         )
 
     def _bind(self) -> None:
-        if self.closed:
+        # self.closed, spelled out: this runs on every call.
+        if self._state is _State.CLOSED or self._root._state is _State.CLOSED:
             raise SeriesError("client is closed: create a new SeriesClient")
         root = self._root  # a derived client shares its root's loop binding
         loop = asyncio.get_running_loop()
@@ -354,10 +355,6 @@ class SeriesClient:
                 "this SeriesClient is bound to the event loop it first ran in and cannot be "
                 "used from another one: create one client per event loop"
             )
-
-    async def _request(self, call: Call[T]) -> T:
-        self._bind()
-        return await self._pipeline.run(call)
 
     async def aclose(self) -> None:
         """Close the client and its own HTTP session (a ``session=`` you passed stays open).

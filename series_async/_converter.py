@@ -18,6 +18,18 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from ._hooks import (
+    OPTIONAL_HOOKS,
+    SHAPES_LIMIT,
+    interned_hook,
+    shaped_hook,
+    structure_bool,
+    structure_datetime,
+    structure_int,
+    structure_status,
+    structure_str,
+)
+from ._hooks import json_type as _json_type
 from ._models import (
     Attendee,
     CreatedSession,
@@ -33,7 +45,6 @@ from ._models import (
     SlotState,
     UpdatedSession,
 )
-from ._time import parse_timestamp
 
 __all__ = ["converter", "fold_key", "make_converter"]
 
@@ -73,14 +84,6 @@ _MAX_ECHOED_SLOTS = 1000
 def fold_key(key: str) -> str:
     """Fold a wire key to compare casings: ``SessionId``, ``sessionId`` and ``session_id`` match."""
     return key.replace("_", "").replace("-", "").lower()
-
-
-def _structure_datetime(value: Any, _: type) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    if not isinstance(value, str):
-        raise TypeError(f"expected an ISO 8601 string, got {type(value).__name__}")
-    return parse_timestamp(value, assume_utc=True)
 
 
 def _key_folder(cl: type) -> Callable[[Any], dict[str, Any]]:
@@ -125,62 +128,6 @@ def _key_folder(cl: type) -> Callable[[Any], dict[str, Any]]:
     return fold_keys
 
 
-# Strict values: a value of the wrong JSON type is refused, never coerced
-# ("false" must not become True, null must not become "None"). Two spellings
-# are accepted because real APIs use them: a JSON number for an id string,
-# and a digit-only string for an integer. Messages name types, never values
-# (a value could be anything the server echoed, the key included).
-_INT_TEXT_LIMIT = 30
-
-
-def _structure_str(value: Any, _: type) -> str:
-    if type(value) is str:
-        return value
-    if type(value) is int:
-        return str(value)  # ids sent as JSON numbers
-    raise TypeError(f"expected a string, got {_json_type(value)}")
-
-
-def _structure_int(value: Any, _: type) -> int:
-    if type(value) is int:
-        return value
-    if type(value) is str:
-        digits = value[1:] if value[:1] == "-" else value
-        if digits.isascii() and digits.isdigit() and len(digits) <= _INT_TEXT_LIMIT:
-            return int(value)
-        raise ValueError("expected an integer, got a string that is not one")
-    raise TypeError(f"expected an integer, got {_json_type(value)}")
-
-
-def _structure_bool(value: Any, _: type) -> bool:
-    if type(value) is bool:
-        return value
-    raise TypeError(f"expected true or false, got {_json_type(value)}")
-
-
-def _structure_status(value: Any, _: type) -> SessionStatus:
-    if type(value) is not str:
-        raise TypeError(f"expected a status string, got {_json_type(value)}")
-    return SessionStatus(value)  # an unknown string is UNKNOWN, by design
-
-
-def _json_type(value: Any) -> str:
-    """Name a decoded JSON value's type the way the API docs would."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
 def _is_optional_of(scalar: type) -> Callable[[Any], bool]:
     optional = scalar | None
 
@@ -188,13 +135,6 @@ def _is_optional_of(scalar: type) -> Callable[[Any], bool]:
         return bool(t == optional)
 
     return check
-
-
-def _optional(hook: Callable[[Any, type], Any]) -> Callable[[Any, type], Any]:
-    def structure(value: Any, cl: type) -> Any:
-        return None if value is None else hook(value, cl)
-
-    return structure
 
 
 def _role_list_to_map(items: list[Any]) -> dict[str, Any]:
@@ -205,10 +145,10 @@ def _role_list_to_map(items: list[Any]) -> dict[str, Any]:
         if type(item) is not dict:
             raise TypeError(f"expected a custom role object, got {_json_type(item)}")
         folded = {fold_key(k): v for k, v in item.items()}
-        count = _structure_int(folded.get("slots", 0), int)
+        count = structure_int(folded.get("slots", 0), int)
         if not 0 <= count <= _MAX_ECHOED_SLOTS:
             raise ValueError(f"a custom role's slot count must be 0 to {_MAX_ECHOED_SLOTS}")
-        roles[_structure_str(folded.get("name"), str)] = {
+        roles[structure_str(folded.get("name"), str)] = {
             "MinRank": folded.get("minrank", 0),
             "Permissions": folded.get("permissions") or {},
             "Slots": {f"VACANT_{n}": {"Attended": False} for n in range(count)},
@@ -220,23 +160,58 @@ def _renamed(names: Mapping[str, str]) -> dict[str, Any]:
     return {name: override(rename=wire) for name, wire in names.items()}
 
 
-def make_converter() -> cattrs.Converter:
-    """Build the configured converter (never the cattrs global one)."""
+def make_converter(*, shapes: int = SHAPES_LIMIT) -> cattrs.Converter:
+    """Build the configured converter (never the cattrs global one).
+
+    Args:
+        shapes: How many key shapes each response model compiles a hook for (see
+            ``_hooks.shaped_hook``); 0 folds every object's keys instead.
+    """
     conv = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
-    conv.register_structure_hook(datetime, _structure_datetime)
-    conv.register_structure_hook(str, _structure_str)
-    conv.register_structure_hook(int, _structure_int)
-    conv.register_structure_hook(bool, _structure_bool)
-    conv.register_structure_hook(SessionStatus, _structure_status)
+    conv.register_structure_hook(datetime, structure_datetime)
+    conv.register_structure_hook(str, structure_str)
+    conv.register_structure_hook(int, structure_int)
+    conv.register_structure_hook(bool, structure_bool)
+    conv.register_structure_hook(SessionStatus, structure_status)
     # Direct hooks for the optional scalars of the models: cattrs' generic Optional
     # dispatch costs a lookup per field per response, and responses are the hot path.
-    for scalar, hook in (
-        (str, _structure_str),
-        (int, _structure_int),
-        (bool, _structure_bool),
-        (datetime, _structure_datetime),
-    ):
-        conv.register_structure_hook_func(_is_optional_of(scalar), _optional(hook))
+    for optional, hook in OPTIONAL_HOOKS.items():
+        conv.register_structure_hook_func(_is_optional_of(optional.__args__[0]), hook)
+
+    # The container hooks go in first: the models' hooks are generated with them.
+    def structure_slot_map(value: Any, _: type) -> dict[str, SlotState]:
+        if value is None:
+            return {}  # only reachable as RoleSlots.slots, where null means the default
+        if type(value) is not dict and not isinstance(value, Mapping):
+            raise TypeError(f"expected an object of slots, got {type(value).__name__}")
+        hook = slot_hook
+        return {
+            key if type(key) is str else str(key): hook(item, SlotState)
+            for key, item in value.items()
+        }
+
+    def structure_sessions(value: Any, _: type) -> list[Session]:
+        # cattrs' list hook takes any iterable: a string or an object would be walked.
+        if type(value) is not list:
+            raise TypeError(f"expected an array of sessions, got {_json_type(value)}")
+        hook = session_hook
+        return [hook(item, Session) for item in value]
+
+    def structure_role_map(value: Any, _: type) -> dict[str, RoleSlots]:
+        if isinstance(value, list):
+            value = _role_list_to_map(value)
+        if value is None:
+            return {}
+        if type(value) is not dict:
+            raise TypeError(f"expected an object of custom roles, got {_json_type(value)}")
+        hook = role_hook
+        # JSON object keys are strings: cattrs' str hook would return each unchanged.
+        return {key: hook(item, RoleSlots) for key, item in value.items()}
+
+    conv.register_structure_hook_func(lambda t: t == dict[str, SlotState], structure_slot_map)
+    conv.register_structure_hook_func(lambda t: t == list[Session], structure_sessions)
+    conv.register_structure_hook_func(lambda t: t == dict[str, RoleSlots], structure_role_map)
+    null_safe = frozenset({structure_slot_map, structure_role_map})
 
     def tolerant_factory(cl: type) -> Callable[[Any, type], Any]:
         renames: dict[str, Any] = {
@@ -245,10 +220,18 @@ def make_converter() -> cattrs.Converter:
         inner: Callable[[Mapping[str, Any], Any], Any] = make_dict_structure_fn(cl, conv, **renames)
         fold_keys = _key_folder(cl)
 
-        def structure(value: Any, _: type) -> Any:
+        def structure_folded(value: Any, _: type) -> Any:
             return inner(fold_keys(value), cl)
 
-        return structure
+        return shaped_hook(
+            cl,
+            conv,
+            fold=fold_key,
+            aliases=_ALIASES.get(cl, {}),
+            general=structure_folded,
+            null_safe=null_safe,
+            limit=shapes,
+        )
 
     def interned_factory(cl: type) -> Callable[[Any, type], Any]:
         # Slot states and permission sets are frozen all-bool values with a handful
@@ -260,7 +243,7 @@ def make_converter() -> cattrs.Converter:
         instances: dict[tuple[bool, ...], Any] = {}
         spelled: dict[str, int] = {}  # raw key -> field index, -1 for other keys
 
-        def structure(value: Any, _: type) -> Any:
+        def structure_bits(value: Any) -> Any:
             if type(value) is not dict and not isinstance(value, Mapping):
                 raise TypeError(f"expected an object for {cl.__name__}, got {type(value).__name__}")
             bits = defaults.copy()
@@ -271,50 +254,20 @@ def make_converter() -> cattrs.Converter:
                     if len(spelled) < _KEYMAP_LIMIT:
                         spelled[key] = index
                 if index >= 0:
-                    bits[index] = _structure_bool(item, bool)
+                    bits[index] = structure_bool(item, bool)
             state = tuple(bits)
             found = instances.get(state)
             if found is None:
                 found = instances[state] = cl(**dict(zip(names, state, strict=True)))
             return found
 
-        return structure
+        return interned_hook(cl, structure_bits)
 
     conv.register_structure_hook_factory(lambda t: t in _INTERNED_MODELS, interned_factory)
     conv.register_structure_hook_factory(lambda t: t in _RESPONSE_MODELS, tolerant_factory)
-
     slot_hook = conv.get_structure_hook(SlotState)
-
-    def structure_slot_map(value: Any, _: type) -> dict[str, SlotState]:
-        if type(value) is not dict and not isinstance(value, Mapping):
-            raise TypeError(f"expected an object of slots, got {type(value).__name__}")
-        return {str(key): slot_hook(item, SlotState) for key, item in value.items()}
-
-    conv.register_structure_hook_func(lambda t: t == dict[str, SlotState], structure_slot_map)
-
     session_hook = conv.get_structure_hook(Session)
-
-    def structure_sessions(value: Any, _: type) -> list[Session]:
-        # cattrs' list hook takes any iterable: a string or an object would be walked.
-        if type(value) is not list:
-            raise TypeError(f"expected an array of sessions, got {_json_type(value)}")
-        return [session_hook(item, Session) for item in value]
-
-    conv.register_structure_hook_func(lambda t: t == list[Session], structure_sessions)
-
-    role_map_hook = conv.get_structure_hook(dict[str, RoleSlots])
-
-    def structure_role_map(value: Any, _: type) -> dict[str, RoleSlots]:
-        if isinstance(value, list):
-            value = _role_list_to_map(value)
-        if value is None:
-            return {}
-        if type(value) is not dict:
-            raise TypeError(f"expected an object of custom roles, got {_json_type(value)}")
-        result: dict[str, RoleSlots] = role_map_hook(value, dict[str, RoleSlots])
-        return result
-
-    conv.register_structure_hook_func(lambda t: t == dict[str, RoleSlots], structure_role_map)
+    role_hook = conv.get_structure_hook(RoleSlots)
 
     conv.register_unstructure_hook(
         RolePermissions,

@@ -20,6 +20,7 @@ from urllib.parse import quote, unquote, urlencode
 
 import attrs
 
+from . import _json
 from ._converter import converter
 from ._errors import (
     APIConnectionError,
@@ -30,7 +31,7 @@ from ._errors import (
     ValidationError,
     status_error_class,
 )
-from ._retry import RetryPolicy, call_with_retries
+from ._retry import RetryPolicy, retry_after_failure, start_deadline, time_left
 from ._transport import (
     CLOSED_IN_FLIGHT,
     EXCERPT_LIMIT,
@@ -51,8 +52,6 @@ logger = logging.getLogger("series")
 REDACTED = "<redacted>"
 _EXCERPT_LIMIT = 200
 _WHITESPACE = re.compile(r"\s+")
-# json.dumps(..., separators=...) builds a new encoder per call; this one is reused.
-_ENCODER = json.JSONEncoder(separators=(",", ":"))
 # Ids made only of these need no encoding (and are not all dots).
 _PATH_SAFE = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*")
 
@@ -130,6 +129,28 @@ class Call(Generic[T]):
         return self.method == "GET"
 
 
+def _scrubber(secrets: set[str]) -> Callable[[str], str]:
+    """Return a function replacing each of ``secrets`` in a text, longest first."""
+    ordered = sorted((s for s in secrets if s), key=len, reverse=True)
+
+    def scrub(text: str) -> str:
+        for secret in ordered:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
+    return scrub
+
+
+# Each model's structuring hook, looked up once (converter.structure dispatches per call).
+_HOOKS: dict[type, Callable[[Any, Any], Any]] = {}
+
+
+def _hook_for(model: type) -> Callable[[Any, Any], Any]:
+    hook = _HOOKS[model] = converter.get_structure_hook(model)
+    return hook
+
+
 class Pipeline:
     """Runs :class:`Call` values against the API.
 
@@ -154,6 +175,8 @@ class Pipeline:
         self._transport = transport
         # Other strings no error may show (proxy credentials).
         self._secrets = tuple(s for s in secrets if s)
+        # The scrubber of every call whose path holds no secret, built once.
+        self._scrub = _scrubber({api_key, quote(api_key, safe=""), *self._secrets})
 
     def derive(self, *, policy: RetryPolicy, timeout: Timeout | None) -> Pipeline:
         """A pipeline on the same transport with another policy and timeout."""
@@ -170,22 +193,14 @@ class Pipeline:
         """Return a function removing the key (and a key in the path) from a text.
 
         Both the raw and the percent-encoded spelling are removed: aiohttp's
-        messages quote the URL, where the key is encoded.
+        messages quote the URL, where the key is encoded. Proxy credentials too:
+        no error may show them either.
         """
-        # Proxy credentials too: no error may show them either.
-        secrets = {self._api_key, quote(self._api_key, safe=""), *self._secrets}
-        if call.secret_path:
-            segment = call.path.rsplit("/", 1)[-1]
-            secrets |= {segment, unquote(segment)}
-        ordered = sorted((s for s in secrets if s), key=len, reverse=True)
-
-        def scrub(text: str) -> str:
-            for secret in ordered:
-                if secret in text:
-                    text = text.replace(secret, REDACTED)
-            return text
-
-        return scrub
+        if not call.secret_path:
+            return self._scrub
+        segment = call.path.rsplit("/", 1)[-1]
+        key = self._api_key
+        return _scrubber({key, quote(key, safe=""), *self._secrets, segment, unquote(segment)})
 
     async def run(self, call: Call[T]) -> T:
         """Send ``call`` under the retry policy and return its parsed model."""
@@ -193,16 +208,20 @@ class Pipeline:
         if call.query:
             url += "?" + urlencode(call.query)
         display_url = self.base_url + call.template if call.secret_path else url
-        body = None if call.body is None else _ENCODER.encode(call.body).encode()
-        transport = self._transport
-        timeout = self.timeout
+        body = None if call.body is None else _json.dumps(call.body)
         debug = logger.isEnabledFor(logging.DEBUG)
-        scrub = self._scrubber(call)
-
-        async def attempt(remaining: float | None) -> RawResponse:
-            started = time.perf_counter() if debug else 0.0
+        scrub = self._scrubber(call) if call.secret_path else self._scrub
+        policy = self.policy
+        deadline = remaining = None
+        if policy.total_timeout is not None:
+            deadline = start_deadline(policy)
+            remaining = time_left(deadline)
+        # The first attempt runs bare, inlined (each await level costs again at every
+        # resumption of the call); the retry machinery is only built after a failure.
+        started = time.perf_counter() if debug else 0.0
+        try:
             try:
-                raw = await transport.send(
+                raw = await self._transport.send(
                     call.method,
                     url,
                     auth=call.auth,
@@ -210,41 +229,94 @@ class Pipeline:
                     remaining=remaining,
                     display_url=display_url,
                     scrub=scrub,
-                    timeout=timeout,
+                    timeout=self.timeout,
                 )
             except APIConnectionError as exc:
-                if transport.closed:
-                    # aclose() cut this attempt off: say so, and do not retry.
-                    closed = SeriesError(CLOSED_IN_FLIGHT)
-                    closed._sent = getattr(exc, "_sent", True)  # type: ignore[attr-defined]
-                    raise closed from exc
+                self._raise_if_closed(exc)
                 raise
-            if debug:
-                logger.debug(
-                    "%s %s -> %d in %.1f ms",
-                    call.method,
-                    display_url,
-                    raw.status,
-                    (time.perf_counter() - started) * 1000,
-                )
-            if 200 <= raw.status < 300:
-                return raw
-            raise self._status_error(call, raw, display_url, scrub)
+            raw = self._answered(call, raw, display_url, scrub, debug, started)
+        except SeriesError as exc:
+            failure: SeriesError | None = exc
+        else:
+            failure = None
+        if failure is not None:
 
-        raw = await call_with_retries(
-            attempt,
-            policy=self.policy,
-            idempotent=call.idempotent,
-            read_only=call.read_only,
-            method=call.method,
-            template=call.template,
-        )
+            async def attempt(remaining: float | None) -> RawResponse:
+                return await self._attempt(call, url, body, display_url, scrub, debug, remaining)
+
+            raw = await retry_after_failure(
+                failure,
+                attempt,
+                policy=policy,
+                idempotent=call.idempotent,
+                read_only=call.read_only,
+                method=call.method,
+                template=call.template,
+                deadline=deadline,
+            )
         try:
             return self._parse(call, raw, scrub)
         except UnexpectedResponseError as exc:
             # The API answered 2xx: it acted, though we cannot read what it said.
             exc.may_have_acted = not call.read_only
             raise
+
+    async def _attempt(
+        self,
+        call: Call[Any],
+        url: str,
+        body: bytes | None,
+        display_url: str,
+        scrub: Callable[[str], str],
+        debug: bool,
+        remaining: float | None,
+    ) -> RawResponse:
+        """Send one more attempt of ``call`` (a retry; ``run`` makes the first itself)."""
+        started = time.perf_counter() if debug else 0.0
+        try:
+            raw = await self._transport.send(
+                call.method,
+                url,
+                auth=call.auth,
+                body=body,
+                remaining=remaining,
+                display_url=display_url,
+                scrub=scrub,
+                timeout=self.timeout,
+            )
+        except APIConnectionError as exc:
+            self._raise_if_closed(exc)
+            raise
+        return self._answered(call, raw, display_url, scrub, debug, started)
+
+    def _raise_if_closed(self, exc: APIConnectionError) -> None:
+        """Raise the closed-client error if ``aclose()`` cut this attempt off (no retry)."""
+        if self._transport.closed:
+            closed = SeriesError(CLOSED_IN_FLIGHT)
+            closed._sent = getattr(exc, "_sent", True)  # type: ignore[attr-defined]
+            raise closed from exc
+
+    def _answered(
+        self,
+        call: Call[Any],
+        raw: RawResponse,
+        display_url: str,
+        scrub: Callable[[str], str],
+        debug: bool,
+        started: float,
+    ) -> RawResponse:
+        """Log an attempt's answer; return it if 2xx, else raise the status's error."""
+        if debug:
+            logger.debug(
+                "%s %s -> %d in %.1f ms",
+                call.method,
+                display_url,
+                raw.status,
+                (time.perf_counter() - started) * 1000,
+            )
+        if 200 <= raw.status < 300:
+            return raw
+        raise self._status_error(call, raw, display_url, scrub)
 
     def _status_error(
         self, call: Call[Any], raw: RawResponse, display_url: str, scrub: Callable[[str], str]
@@ -304,8 +376,25 @@ class Pipeline:
         return excerpt(raw.reason, _EXCERPT_LIMIT) if raw.reason else f"HTTP {raw.status}"
 
     def _parse(self, call: Call[T], raw: RawResponse, scrub: Callable[[str], str]) -> T:
+        loads = _json.loads
+        if loads is not _json.loads_exact:
+            try:
+                return self._read(call, raw, scrub, loads)
+            except UnexpectedResponseError:
+                # orjson reads integers beyond 64 bits as floats, which no model
+                # accepts: the stdlib's reading decides what this answer really is.
+                pass
+        return self._read(call, raw, scrub, _json.loads_exact)
+
+    def _read(
+        self,
+        call: Call[T],
+        raw: RawResponse,
+        scrub: Callable[[str], str],
+        loads: Callable[[bytes], Any],
+    ) -> T:
         try:
-            envelope = json.loads(raw.body.decode())
+            envelope = loads(raw.body)
         except UnicodeDecodeError as exc:
             raise self._unexpected("the response body is not UTF-8 text", raw, scrub) from exc
         except ValueError as exc:
@@ -315,19 +404,21 @@ class Pipeline:
             raise self._unexpected(
                 "the response body is JSON nested too deeply to decode", raw, scrub
             ) from None
-        data = envelope.get("data") if isinstance(envelope, dict) else None
-        if not isinstance(data, dict) or envelope.get("success") is False:
+        data = envelope.get("data") if type(envelope) is dict else None
+        if type(data) is not dict or envelope.get("success") is False:
             raise self._unexpected(
                 'expected {"success": true, "data": {...}} in the response', raw, scrub
             )
+        model = call.model
         try:
             if call.prepare is not None:
                 data = call.prepare(data)
-            result = converter.structure(data, call.model)
+            hook = _HOOKS.get(model) or _hook_for(model)
+            result: T = hook(data, model)
         except Exception as exc:
             detail = excerpt(scrub(str(exc)), _EXCERPT_LIMIT)
             raise self._unexpected(
-                f"could not read a {call.model.__name__} from the response ({type(exc).__name__}: "
+                f"could not read a {model.__name__} from the response ({type(exc).__name__}: "
                 f"{detail})",
                 raw,
                 scrub,

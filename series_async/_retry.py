@@ -22,7 +22,7 @@ from ._errors import (
 )
 from ._validation import show
 
-__all__ = ["RetryPolicy", "call_with_retries"]
+__all__ = ["RetryPolicy", "retry_after_failure", "start_deadline", "time_left"]
 
 T = TypeVar("T")
 
@@ -134,7 +134,20 @@ def _status_of(exc: BaseException | None) -> str:
     return type(exc).__name__
 
 
-async def call_with_retries(
+def start_deadline(policy: RetryPolicy) -> float | None:
+    """The loop time by which the whole call must end (``total_timeout``), or ``None``."""
+    if policy.total_timeout is None:
+        return None
+    return asyncio.get_running_loop().time() + policy.total_timeout
+
+
+def time_left(deadline: float | None) -> float | None:
+    """Seconds left before ``deadline``, or ``None`` without one."""
+    return None if deadline is None else deadline - asyncio.get_running_loop().time()
+
+
+async def retry_after_failure(
+    first_failure: SeriesError,
     attempt: Callable[[float | None], Awaitable[T]],
     *,
     policy: RetryPolicy,
@@ -142,20 +155,27 @@ async def call_with_retries(
     read_only: bool,
     method: str,
     template: str,
+    deadline: float | None,
 ) -> T:
-    """Run ``attempt`` under ``policy``.
+    """Carry on after the first attempt of a call failed: retry it under ``policy``.
+
+    The first attempt runs in the pipeline, with nothing of this module around it:
+    most calls succeed at once, so the retry machinery (tenacity, the backoff, the
+    ``may_have_acted`` bookkeeping) is only set up here, after a first failure.
 
     Sets ``may_have_acted`` on the error it raises for a call that changes
     state once any attempt of it may have reached the API without a clear answer.
 
     Args:
-        attempt: One try of the call; receives the seconds left before
+        first_failure: What the first attempt raised.
+        attempt: One more try of the call; receives the seconds left before
             ``total_timeout`` (or ``None``) to bound itself.
         policy: The retry policy.
         idempotent: Whether replaying the call is harmless.
         read_only: The call changes nothing (``may_have_acted`` stays ``False``).
         method: HTTP method, for logs.
         template: Path template (never the real path: it may hold the key), for logs.
+        deadline: From :func:`start_deadline`, taken before the first attempt.
 
     Returns:
         The first successful attempt's result.
@@ -165,10 +185,14 @@ async def call_with_retries(
             runs out.
     """
     if read_only:
-        return await _run(attempt, policy, idempotent, method, template, acted=None)
+        return await _run(
+            first_failure, attempt, policy, idempotent, method, template, deadline, acted=None
+        )
     acted: list[bool] = [False]
     try:
-        return await _run(attempt, policy, idempotent, method, template, acted=acted)
+        return await _run(
+            first_failure, attempt, policy, idempotent, method, template, deadline, acted=acted
+        )
     except SeriesError as exc:
         # Sticky over the whole call: once an attempt may have acted, whatever
         # ends the call (a 4xx echo of that success, a later timeout, a closed
@@ -179,25 +203,21 @@ async def call_with_retries(
 
 
 async def _run(
+    first: SeriesError,
     attempt: Callable[[float | None], Awaitable[T]],
     policy: RetryPolicy,
     idempotent: bool,
     method: str,
     template: str,
+    deadline: float | None,
     *,
     acted: list[bool] | None,
 ) -> T:
     """The retry loop; records in ``acted[0]`` whether an attempt may have acted."""
-    # Fast path: most calls succeed at once, so nothing but the attempt runs
-    # until a first failure that the policy allows to retry.
+    if policy.max_retries == 0 or not policy.should_retry(first, idempotent=idempotent):
+        raise first
+    first_failure: SeriesError | None = first
     loop = asyncio.get_running_loop()
-    deadline = None if policy.total_timeout is None else loop.time() + policy.total_timeout
-    try:
-        return await attempt(None if deadline is None else deadline - loop.time())
-    except SeriesError as exc:
-        if policy.max_retries == 0 or not policy.should_retry(exc, idempotent=idempotent):
-            raise
-        first_failure: SeriesError | None = exc
 
     def remaining() -> float | None:
         return None if deadline is None else deadline - loop.time()

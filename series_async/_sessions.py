@@ -37,6 +37,9 @@ from ._validation import (
 __all__ = ["Sessions"]
 
 _RESERVED_ROLE_NAMES = frozenset({"host", "cohost", "supervisor"})
+_THREE_BOOLS = (bool, bool, bool)
+# The converter's hook, looked up once rather than dispatched per role.
+_unstructure_role = converter.get_unstructure_hook(CustomRole)
 _FILTER_STATUSES = ("upcoming", "ongoing", "completed", "cancelled")
 
 
@@ -45,7 +48,10 @@ def _roles_body(value: Any) -> builtins.list[dict[str, Any]]:
         raise ValidationError(
             "custom_roles", "None is not allowed: pass [] to remove every custom role"
         )
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
+    # A list or tuple passes without the ABC checks (the usual case, and the slow checks).
+    if type(value) not in (list, tuple) and (
+        isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence)
+    ):
         raise ValidationError("custom_roles", "must be a list of CustomRole")
     seen: set[str] = set()
     for index, role in enumerate(value):
@@ -64,11 +70,19 @@ def _roles_body(value: Any) -> builtins.list[dict[str, Any]]:
         seen.add(name)
         check_int(f"{field}.slots", role.slots, low=1, high=10)
         check_int(f"{field}.min_rank", role.min_rank, low=0, high=255)
-        if not isinstance(role.permissions, RolePermissions):
+        permissions = role.permissions
+        if not isinstance(permissions, RolePermissions):
             raise ValidationError(f"{field}.permissions", "must be a RolePermissions")
-        for flag in ("change_session_status", "pass_or_fail_attendees", "modify_attendance"):
-            check_bool(f"{field}.permissions.{flag}", getattr(role.permissions, flag))
-    return [converter.unstructure(role) for role in value]
+        flags = (
+            type(permissions.change_session_status),
+            type(permissions.pass_or_fail_attendees),
+            type(permissions.modify_attendance),
+        )
+        if flags != _THREE_BOOLS:  # then name the first flag that is not a bool
+            for flag in ("change_session_status", "pass_or_fail_attendees", "modify_attendance"):
+                check_bool(f"{field}.permissions.{flag}", getattr(permissions, flag))
+    unstructure = _unstructure_role
+    return [unstructure(role) for role in value]
 
 
 def _not_none(field: str, value: Any) -> Any:

@@ -70,5 +70,11 @@ def _with_offset(parsed: datetime, text: str, assume_utc: bool) -> datetime:
 
 def format_timestamp(value: datetime) -> str:
     """Format an aware datetime as UTC with a ``Z`` suffix, milliseconds only when non-zero."""
-    utc = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return utc.isoformat(timespec="milliseconds" if utc.microsecond else "seconds") + "Z"
+    # A plain datetime already in UTC needs no conversion (the common case).
+    utc = value if type(value) is datetime and value.tzinfo is timezone.utc else None
+    if utc is None:
+        utc = value.astimezone(timezone.utc)
+    text = utc.replace(tzinfo=None).isoformat(
+        timespec="milliseconds" if utc.microsecond else "seconds"
+    )
+    return text + "Z"

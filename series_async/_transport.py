@@ -42,6 +42,7 @@ MAX_BODY = 8 * 1024 * 1024
 EXCERPT_LIMIT = 4096
 """How much of a body an error keeps (characters)."""
 _CHUNK = 64 * 1024
+_URL_MEMO = 256
 # What a request can raise besides our own errors; asyncio.TimeoutError is a
 # distinct class on 3.10. ValueError: aiohttp refusing to build the request.
 _WRAPPED = (aiohttp.ClientError, OSError, TimeoutError, asyncio.TimeoutError, ValueError)
@@ -224,6 +225,9 @@ class Transport:
         self._session = session
         self._owns_session = session is None
         self._closed = False
+        # yarl caches URLs built from plain strings, not encoded ones: the same
+        # paths come back call after call (create, list, a session polled).
+        self._urls: dict[str, yarl.URL] = {}
         # An owned session's connector already carries the SSL setting; a
         # borrowed one gets it on every request instead.
         self._request_ssl: ssl_module.SSLContext | bool = True if session is None else self._ssl
@@ -252,11 +256,13 @@ class Transport:
         return self._closed
 
     def _get_session(self) -> aiohttp.ClientSession:
+        session = self._session
+        if session is not None and self._owns_session and not self._closed:
+            return session  # ours: only aclose() closes it, and that also sets _closed
         if self._closed:
             # A call still in flight (e.g. sleeping before a retry) when the client
             # was closed must not quietly open a new session.
             raise SeriesError(CLOSED_IN_FLIGHT)
-        session = self._session
         if session is None:
             connector = aiohttp.TCPConnector(limit=_POOL_LIMIT, ssl=self._ssl)
             session = aiohttp.ClientSession(
@@ -315,7 +321,11 @@ class Transport:
         headers = self._headers[auth, body is not None]
         if self._proxy_headers is not None and url.startswith("http:"):
             headers = {**headers, **self._proxy_headers}
-        target = yarl.URL(url, encoded=True)
+        target = self._urls.get(url)
+        if target is None:
+            if len(self._urls) >= _URL_MEMO:
+                self._urls.clear()
+            target = self._urls[url] = yarl.URL(url, encoded=True)
         try:
             async with session.request(
                 method,
@@ -323,14 +333,24 @@ class Transport:
                 headers=headers,
                 data=body,
                 allow_redirects=False,
-                # aiohttp would label an empty POST "application/octet-stream".
-                skip_auto_headers=_NO_BODY_SKIP if body is None else (),
+                # aiohttp would label an empty POST "application/octet-stream"; asking
+                # it not to costs a header rebuild, so only body-less POST/PATCH do.
+                skip_auto_headers=_NO_BODY_SKIP if body is None and method != "GET" else None,
                 timeout=client_timeout,
                 ssl=self._request_ssl,
                 proxy=self._proxy,
                 proxy_headers=self._proxy_headers,
             ) as resp:
-                payload = await self._read_capped(resp, scrub)
+                declared = resp.content_length
+                if (
+                    declared is not None
+                    and declared <= MAX_BODY
+                    and "Content-Encoding" not in resp.headers
+                ):
+                    # Not compressed: exactly the declared length, within the cap.
+                    payload = await resp.read()
+                else:
+                    payload = await self._read_capped(resp, scrub)
                 reason = resp.reason or ""
                 return RawResponse(resp.status, scrub(reason), resp.headers, payload)
         except SeriesError:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 import series_async._retry
-from series_async import RetryPolicy, SeriesClient
+from series_async import RetryPolicy, SeriesClient, _json
 from series_async.testing import pytest_plugin as _emulator_plugin
 from tests.recorder import Recorder
 
@@ -41,6 +41,23 @@ def _no_proxy_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in _PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
+
+
+@pytest.fixture(params=["stdlib", "orjson"])
+def json_backend(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run the test once per JSON backend: the stdlib's, and the speed extra's orjson.
+
+    The two must be indistinguishable (series_async/_json.py); modules whose tests
+    pin that down (wire bytes, hostile bodies, fuzzing) use this fixture for all of them.
+    """
+    if request.param == "orjson":
+        pytest.importorskip("orjson")
+    before = _json.backend()
+    _json._force_backend(request.param)
+    try:
+        yield request.param
+    finally:
+        _json._force_backend(before)
 
 
 @pytest.fixture

@@ -51,6 +51,9 @@ from series_async import (
 )
 from tests.rawserver import RawServer, response
 
+# Every test twice: with the stdlib JSON backend and with orjson (the speed extra).
+pytestmark = pytest.mark.usefixtures("json_backend")
+
 KEY = "sk_live_fuzz_0123456789abcdef"
 CALL_LIMIT = 8.0  # seconds: well above the client's own 2 s per attempt
 

@@ -39,7 +39,8 @@ from series_async._converter import converter
 from series_async._transport import MAX_BODY
 from tests.rawserver import RawServer, response
 
-pytestmark = pytest.mark.timeout(20)
+# Every test twice: with the stdlib JSON backend and with orjson (the speed extra).
+pytestmark = [pytest.mark.timeout(20), pytest.mark.usefixtures("json_backend")]
 
 KEY = "sk_live_hostile_0123456789abcdef"
 
@@ -459,3 +460,71 @@ async def test_an_authenticated_call_keeps_aiohttp_cause_with_the_header_scrubbe
     assert cause is not None  # chained for debugging...
     assert "'apikey': '<redacted>'" in repr(cause)  # ...with the apikey header scrubbed
     assert KEY not in everything_shown(info.value) + repr(cause)
+
+
+# --- the JSON backends agree (each test here runs with the stdlib and with orjson) ---
+
+SESSION_DATA = {"SessionId": "s1", "Title": "Training", "Status": "upcoming"}
+
+
+async def test_integers_beyond_64_bits_read_as_the_stdlib_reads_them(
+    client: SeriesClient, raw: RawServer
+) -> None:
+    # orjson reads these as floats; the pipeline must end up with the stdlib's ints.
+    huge = 123456789012345678901234567890
+    body = envelope(
+        {**SESSION_DATA, "CoHost": huge, "Duration": 2**64, "MinHostRank": -(2**63) - 1}
+    )
+    raw.answer(response(200, body))
+    session = await client.sessions.get("s1")
+    assert session.co_host == str(huge)
+    assert session.duration == 2**64
+    assert session.min_host_rank == -(2**63) - 1
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (b"1.5", "TypeError: expected an integer, got a number"),
+        (b"NaN", "TypeError: expected an integer, got a number"),
+        (b"-Infinity", "TypeError: expected an integer, got a number"),
+        (b"1e400", "TypeError: expected an integer, got a number"),
+        (b"true", "TypeError: expected an integer, got a boolean"),
+    ],
+)
+async def test_numbers_orjson_cannot_read_fail_alike(
+    client: SeriesClient, raw: RawServer, value: bytes, reason: str
+) -> None:
+    body = b'{"success":true,"data":{"SessionId":"s1","Title":"t","Duration":' + value + b"}}"
+    raw.answer(response(200, body))
+    with pytest.raises(UnexpectedResponseError) as info:
+        await client.sessions.get("s1")
+    assert info.value.message == f"could not read a Session from the response ({reason})"
+    assert info.value.status == 200
+
+
+@pytest.mark.parametrize("depth", [600, 1100])
+async def test_nesting_between_the_two_decoders_limits_reads_alike(
+    client: SeriesClient, raw: RawServer, depth: int
+) -> None:
+    # orjson stops at 1024 levels, the stdlib at the recursion limit (about 1000 minus
+    # the stack): an ignored field nested in between must give one answer, not two.
+    nested = b"[" * depth + b"]" * depth
+    body = b'{"success":true,"data":{"SessionId":"s1","Title":"t","Extra":' + nested + b"}}"
+    raw.answer(response(200, body))
+    try:
+        stdlib_outcome: object = json.loads(body.decode())["data"]["SessionId"]
+    except RecursionError:
+        stdlib_outcome = RecursionError
+    if stdlib_outcome is RecursionError:
+        with pytest.raises(UnexpectedResponseError) as info:
+            await client.sessions.get("s1")
+        assert info.value.message == "the response body is JSON nested too deeply to decode"
+    else:
+        assert (await client.sessions.get("s1")).session_id == stdlib_outcome
+
+
+async def test_a_lone_surrogate_escape_reads_alike(client: SeriesClient, raw: RawServer) -> None:
+    # The stdlib accepts "\ud800" (orjson does not): the title keeps it.
+    raw.answer(response(200, b'{"success":true,"data":{"SessionId":"s1","Title":"a\\ud800"}}'))
+    assert (await client.sessions.get("s1")).title == "a\ud800"

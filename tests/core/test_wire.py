@@ -26,7 +26,8 @@ from series_async import (
 from tests.conftest import API_KEY
 from tests.recorder import Recorder, ok
 
-pytestmark = pytest.mark.timeout(10)
+# Every test twice: with the stdlib JSON backend and with orjson (the speed extra).
+pytestmark = [pytest.mark.timeout(10), pytest.mark.usefixtures("json_backend")]
 
 SESSION = {
     "SessionId": "session_1234567890_abc12345678",
