@@ -85,21 +85,29 @@ def check_bool(field: str, value: Any) -> bool:
 
 
 def check_user_id(field: str, value: Any) -> str:
-    """A Roblox user id: a positive ``int`` or a digit-only string; returned as a string."""
+    """A Roblox user id from 1 to ``MAX_JSON_INT``: an ``int`` or a digit-only string.
+
+    Both forms follow one rule and are returned as a string (the API's wire form).
+    """
     if isinstance(value, bool):
         raise ValidationError(field, "must be a Roblox user id (int or digit string), got bool")
     if isinstance(value, int):
-        if value < 1:
-            shown = value if value >= -MAX_JSON_INT else "a large negative number"
-            raise ValidationError(field, f"must be a positive Roblox user id, got {shown}")
-        if value > MAX_JSON_INT:
-            raise ValidationError(field, "must be a Roblox user id up to 2**53-1")
-        return str(value)
-    if isinstance(value, str) and value.isascii() and _DIGITS.fullmatch(value):
-        return value
-    raise ValidationError(
-        field, f"must be a Roblox user id (int or digit-only string), got {show(value)}"
-    )
+        number = value
+    elif isinstance(value, str) and value.isascii() and _DIGITS.fullmatch(value):
+        # More digits than MAX_JSON_INT has cannot fit; int() of a huge string would
+        # itself fail (Python caps int/str conversions at 4,300 digits).
+        digits = value.lstrip("0") or "0"
+        number = MAX_JSON_INT + 1 if len(digits) > len(str(MAX_JSON_INT)) else int(digits)
+    else:
+        raise ValidationError(
+            field, f"must be a Roblox user id (int or digit-only string), got {show(value)}"
+        )
+    if number < 1:
+        shown = repr(value) if number >= -MAX_JSON_INT else "a large negative number"
+        raise ValidationError(field, f"must be a positive Roblox user id, got {shown}")
+    if number > MAX_JSON_INT:
+        raise ValidationError(field, "must be a Roblox user id up to 2**53-1")
+    return value if isinstance(value, str) else str(value)
 
 
 def check_slot_key(field: str, value: Any) -> str:

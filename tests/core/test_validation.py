@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from series_async import UNSET, CustomRole, RolePermissions, SeriesClient, ValidationError
-from tests.recorder import Recorder
+from tests.recorder import Recorder, ok
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -299,3 +299,38 @@ async def test_timestamps_sent_as_utc_z(
     recorder.reply(ok({"sessionId": "s"}))
     await client.sessions.create(title="T", scheduled=value, duration=1)  # type: ignore[arg-type]
     assert recorder.last.json()["Scheduled"] == wire
+
+
+@pytest.mark.parametrize(
+    ("user_id", "rule"),
+    [
+        (2**53, "up to 2**53-1"),
+        (str(2**53), "up to 2**53-1"),
+        ("9" * 40, "up to 2**53-1"),
+        ("9" * 5000, "up to 2**53-1"),
+        ("0", "positive Roblox user id, got '0'"),
+        ("000", "positive Roblox user id, got '000'"),
+        (0, "positive Roblox user id, got 0"),
+        (-(10**5000), "positive Roblox user id, got a large negative number"),
+    ],
+    ids=["2**53", "'2**53'", "40 digits", "5000 digits", "'0'", "'000'", "0", "-10**5000"],
+)
+async def test_user_id_one_rule_for_int_and_digit_string(
+    client: SeriesClient, recorder: Recorder, user_id: object, rule: str
+) -> None:
+    # An int and a digit string name the same id: both forms obey the same bounds,
+    # whatever their length, and nothing is sent.
+    with pytest.raises(ValidationError) as info:
+        await client.ranking.promote(user_id)  # type: ignore[arg-type]
+    assert info.value.field == "user_id"
+    assert rule in str(info.value)
+    assert recorder.requests == []
+
+
+@pytest.mark.parametrize("user_id", [1, "1", 2**53 - 1, str(2**53 - 1), "0000714760171"])
+async def test_user_id_in_range_is_sent_as_given(
+    client: SeriesClient, recorder: Recorder, user_id: object
+) -> None:
+    recorder.reply(ok({"UserId": "1", "Action": "promote", "PreviousRank": 1, "NewRank": 2}))
+    await client.ranking.promote(user_id)  # type: ignore[arg-type]
+    assert [r.path for r in recorder.requests] == [f"/ranking/promote/{user_id}"]
