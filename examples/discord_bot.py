@@ -105,7 +105,9 @@ def error_reply(exc: SeriesError) -> str:
         return f"Series said no: {exc.message}"
     if isinstance(exc, RateLimitError):
         # Rounded up: never "try again in 0 s".
-        wait = f" in {math.ceil(exc.retry_after)} s" if exc.retry_after is not None else " in a minute"
+        wait = (
+            f" in {math.ceil(exc.retry_after)} s" if exc.retry_after is not None else " in a minute"
+        )
         return f"Series is busy right now, try again{wait}."
     if isinstance(exc, APIConnectionError):
         return "I can't reach Series right now, try again in a minute."
