@@ -293,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     out, err = sys.stdout, sys.stderr
     try:
-        parser = build_parser()
+        parser = build_parser(argv)
         try:
             args = _merge_globals(parser.parse_args(argv))
         except UsageError as exc:

@@ -137,8 +137,23 @@ def _command(
 ) -> argparse.ArgumentParser:
     parser = sub.add_parser(name, help=help_text, description=help_text)
     _refuse_key_option(parser)
-    _globals(parser, after=True)
     return parser
+
+
+def _globals_after_command(root: argparse._SubParsersAction[_Parser], words: set[str]) -> None:
+    """Let the commands named in ``words`` take the global options too.
+
+    Only those: adding them to all 13 commands would cost every ``series --help``
+    some milliseconds. A word that is really a value only adds them to one more parser.
+    """
+    for group_name, group in root.choices.items():
+        if group_name not in words:
+            continue
+        for action in group._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for command_name, command in action.choices.items():
+                    if command_name in words:
+                        _globals(command, after=True)
 
 
 def _group(
@@ -286,8 +301,11 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the whole command-line parser."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Build the whole command-line parser, for ``argv`` (default: ``sys.argv[1:]``).
+
+    ``argv`` only decides which commands also accept the global options after them.
+    """
     parser = _Parser(
         prog=PROG,
         description="The Series API from the shell: every endpoint, JSON on stdout.",
@@ -315,4 +333,5 @@ def build_parser() -> argparse.ArgumentParser:
     )
     emulator.add_argument("emulator_args", nargs="*")
     root.add_parser("demo", help="a guided tour of every endpoint against the emulator")
+    _globals_after_command(root, set(sys.argv[1:] if argv is None else argv))
     return parser

@@ -42,7 +42,7 @@ def run(capsys: Capture, *argv: str) -> tuple[int, str, str]:
 
 
 def parsed(*argv: str) -> dict[str, object]:
-    args = _merge_globals(build_parser().parse_args(list(argv)))
+    args = _merge_globals(build_parser(argv).parse_args(list(argv)))
     return {k: getattr(args, k) for k in ("format", "verbose", "timeout", "max_retries")}
 
 
