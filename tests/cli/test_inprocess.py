@@ -399,7 +399,7 @@ def test_error_message_is_one_line_and_key_free(
     monkeypatch.setitem(_commands.COMMANDS, ("keys", "check"), hostile)
     status, out, err = run(capsys, "keys", "check")
     assert (status, out) == (1, "")
-    assert err == "series: NotFoundError 404: gone key was <redacted>\n"
+    assert err == "series: NotFoundError 404: gone\\r\\nkey was <redacted>\n"
 
 
 def test_ctrl_c_anywhere_is_130_without_traceback(
