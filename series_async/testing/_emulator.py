@@ -160,6 +160,9 @@ class SeriesEmulator:
             handle_signals=False,
             access_log=None,
             shutdown_timeout=_SHUTDOWN_TIMEOUT,
+            # Request bodies are decompressed by the app, which answers a corrupt or
+            # unsupported encoding with the documented 400 envelope.
+            auto_decompress=False,
         )
         try:
             await runner.setup()
