@@ -11,6 +11,7 @@ Two ways to run it:
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import threading
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ from types import TracebackType
 
 import attrs
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from series_async.testing._app import build_app
 from series_async.testing._config import ConfigSource, WorkspaceConfig, load_config
@@ -29,6 +31,25 @@ __all__ = ["SeriesEmulator"]
 _START_TIMEOUT = 10.0
 # In-flight requests get this long to finish when the emulator stops.
 _SHUTDOWN_TIMEOUT = 0.25
+# A request line or header up to this long reaches the app (aiohttp stops at 8 KiB), so
+# a 5,000-digit query value gets the documented 400 envelope.
+_MAX_LINE = 64 * 1024
+
+
+class _QuietOnClientErrors(logging.Filter):
+    """Drop aiohttp's traceback for a request it could not parse (the client's error).
+
+    aiohttp answers such a request itself (a plain-text 400) and logs it at ERROR
+    with a traceback; a failing handler of ours is still logged.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, HttpProcessingError)
+
+
+_SERVER_LOG = logging.getLogger("series_async.testing.server")
+_SERVER_LOG.addFilter(_QuietOnClientErrors())
 
 
 class SeriesEmulator:
@@ -163,6 +184,9 @@ class SeriesEmulator:
             # Request bodies are decompressed by the app, which answers a corrupt or
             # unsupported encoding with the documented 400 envelope.
             auto_decompress=False,
+            max_line_size=_MAX_LINE,
+            max_field_size=_MAX_LINE,
+            logger=_SERVER_LOG,
         )
         try:
             await runner.setup()

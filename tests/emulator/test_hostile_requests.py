@@ -143,3 +143,19 @@ async def test_a_session_in_year_999_round_trips_through_the_sdk(
         assert created.scheduled == when
         assert (await client.sessions.get(created.session_id)).scheduled == when
         assert [s.scheduled async for s in client.sessions.iterate()] == [when]
+
+
+async def test_a_query_longer_than_aiohttps_8_kib_line_still_gets_the_envelope(api: Api) -> None:
+    answer = await api.call("GET", f"/sessions/list?page={BIG}&status={BIG}")
+    assert answer.status == 400
+    assert answer.message == f"Validation error: page must be an integer between 1 and {INT32_MAX}"
+
+
+async def test_a_request_aiohttp_cannot_parse_logs_no_traceback(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Past the raised limit aiohttp answers by itself (plain text); it must not log an error.
+    async with api.session.get(f"{api.emulator.url}/sessions/list?page={'9' * 70_000}") as answer:
+        assert answer.status == 400
+        assert answer.content_type == "text/plain"
+    assert [r for r in caplog.records if r.levelno >= 40] == []
