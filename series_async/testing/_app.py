@@ -182,9 +182,12 @@ def _hang_up(request: web.Request) -> web.Response:
 class _Pipeline:
     """The request handler shared by every route of one emulator."""
 
-    def __init__(self, store: Store, faults: FaultInjector) -> None:
+    def __init__(
+        self, store: Store, faults: FaultInjector, handlers: set[asyncio.Task[object]]
+    ) -> None:
         self.store = store
         self.faults = faults
+        self.handlers = handlers
 
     def record(
         self,
@@ -301,14 +304,25 @@ class _Pipeline:
         """Bind :meth:`handle` to one route."""
 
         async def serve(request: web.Request) -> web.StreamResponse:
-            return await self.handle(route, request)
+            task: asyncio.Task[object] | None = asyncio.current_task()
+            if task is not None:
+                self.handlers.add(task)
+            try:
+                return await self.handle(route, request)
+            finally:
+                self.handlers.discard(task)
 
         return serve
 
 
-def build_app(store: Store, faults: FaultInjector) -> web.Application:
-    """Build the emulator's aiohttp application over ``store``."""
-    pipeline = _Pipeline(store, faults)
+def build_app(
+    store: Store, faults: FaultInjector, handlers: set[asyncio.Task[object]] | None = None
+) -> web.Application:
+    """Build the emulator's aiohttp application over ``store``.
+
+    ``handlers`` receives the task of each request while its handler runs.
+    """
+    pipeline = _Pipeline(store, faults, set() if handlers is None else handlers)
 
     @web.middleware
     async def json_errors(request: web.Request, handler: _Handler) -> web.StreamResponse:

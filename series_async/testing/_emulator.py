@@ -90,6 +90,9 @@ class SeriesEmulator:
         self._port = port
         self._url: str | None = None
         self._runner: web.AppRunner | None = None
+        # Handlers still running: one a client left keeps running (a delay fault
+        # holding it), and aiohttp's shutdown no longer knows about it.
+        self._handlers: set[asyncio.Task[object]] = set()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -177,7 +180,7 @@ class SeriesEmulator:
             raise RuntimeError("the emulator is already running")
         sock = _bind(self._host, self._port)
         runner = web.AppRunner(
-            build_app(self._store, self._faults),
+            build_app(self._store, self._faults, self._handlers),
             handle_signals=False,
             access_log=None,
             shutdown_timeout=_SHUTDOWN_TIMEOUT,
@@ -206,6 +209,11 @@ class SeriesEmulator:
         self._url = None
         if runner is not None:
             await runner.cleanup()
+        # Stop quietly: a handler left behind would be destroyed pending with its loop.
+        left = [task for task in self._handlers if not task.done()]
+        for task in left:
+            task.cancel()
+        await asyncio.gather(*left, return_exceptions=True)
 
     async def __aenter__(self) -> SeriesEmulator:
         await self.astart()
@@ -248,6 +256,7 @@ class SeriesEmulator:
                 loop.run_forever()
             finally:
                 loop.run_until_complete(self.astop())
+                _finish_tasks(loop)
                 loop.close()
 
         thread = threading.Thread(target=serve, name="series-emulator", daemon=True)
@@ -280,6 +289,16 @@ class SeriesEmulator:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _finish_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel and run to their end the tasks left on ``loop`` (aiohttp's per-connection
+    tasks of clients that left), so none is destroyed pending when the loop closes."""
+    left = asyncio.all_tasks(loop)
+    for task in left:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
+    loop.run_until_complete(loop.shutdown_asyncgens())
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -9,6 +9,8 @@ while a ``delay`` fault holds a request.
 from __future__ import annotations
 
 import gzip
+import subprocess
+import sys
 import zlib
 
 import pytest
@@ -159,3 +161,48 @@ async def test_a_request_aiohttp_cannot_parse_logs_no_traceback(
         assert answer.status == 400
         assert answer.content_type == "text/plain"
     assert [r for r in caplog.records if r.levelno >= 40] == []
+
+
+STOP_WHILE_HELD = """
+import asyncio, gc
+import aiohttp
+from series_async.testing import SeriesEmulator
+
+async def give_up(url, key):
+    # The client leaves while the delay fault holds its request.
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=0.1)) as session:
+        try:
+            await session.get(url + "/sessions/list", headers={"apikey": key})
+        except asyncio.TimeoutError:
+            print("client gave up")
+
+async def main_async():
+    emulator = SeriesEmulator()
+    await emulator.astart()
+    emulator.inject("delay", delay=30)
+    await give_up(emulator.url, emulator.api_key)
+    await emulator.astop()
+
+if MODE == "sync":
+    emulator = SeriesEmulator().start()
+    emulator.inject("delay", delay=30)
+    asyncio.run(give_up(emulator.url, emulator.api_key))
+    emulator.stop()
+else:
+    asyncio.run(main_async())
+gc.collect()
+print("stopped")
+"""
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_stopping_with_a_request_held_by_a_delay_prints_nothing(mode: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-X", "dev", "-W", "error", "-c", f"MODE = {mode!r}\n{STOP_WHILE_HELD}"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == "client gave up\nstopped\n"
