@@ -9,11 +9,14 @@ echo that differ are walked as usual.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from series_async import SeriesClient, Session, UnexpectedResponseError
 from tests.rawserver import RawServer, response
@@ -122,3 +125,56 @@ async def test_list_itself_never_compares_pages(client: SeriesClient, raw: RawSe
     second = await client.sessions.list(page=2)
     assert (first.page, second.page) == (1, 2)  # the missing echo is the page asked for
     assert [s.session_id for s in second.sessions] == ["a"]
+
+
+# --- fuzz: whatever the pages say, the walk ends ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def walk_env() -> Iterator[tuple[asyncio.AbstractEventLoop, RawServer, SeriesClient]]:
+    """One loop, raw server and client for all examples (hypothesis runs them in a row)."""
+    loop = asyncio.new_event_loop()
+    server = RawServer()
+    loop.run_until_complete(server.start())
+    client = SeriesClient(KEY, base_url=server.url, max_retries=0, timeout=5)
+    try:
+        yield loop, server, client
+    finally:
+        loop.run_until_complete(client.aclose())
+        loop.run_until_complete(server.stop())
+        loop.close()
+
+
+pages = st.lists(
+    st.tuples(
+        st.lists(st.sampled_from("abc"), max_size=3),
+        st.none() | st.integers(min_value=1, max_value=4),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=max(settings.default.max_examples // 4, 1))
+@given(script=pages)
+def test_any_page_script_ends_the_walk(
+    walk_env: tuple[asyncio.AbstractEventLoop, RawServer, SeriesClient],
+    script: list[tuple[list[str], int | None]],
+) -> None:
+    """The server answers the script in order, then its last page forever: the walk ends."""
+    loop, raw, client = walk_env
+    raw.requests.clear()
+    raw.answer(*(page(*ids, echo=echo) for ids, echo in script))
+
+    async def walk_all() -> str | None:
+        try:
+            async for _ in client.sessions.iterate():
+                pass
+        except UnexpectedResponseError as exc:
+            return exc.message
+        return None
+
+    ending = loop.run_until_complete(asyncio.wait_for(walk_all(), 10))
+    assert ending is None or ending.endswith("which would otherwise never end"), ending
+    # The repeated last page is caught by its second copy at the latest.
+    assert len(raw.requests) <= len(script) + 2
