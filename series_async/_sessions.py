@@ -7,7 +7,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from ._converter import converter
+from ._converter import converter, fold_key
 from ._errors import ValidationError
 from ._models import (
     CreatedSession,
@@ -41,6 +41,7 @@ _THREE_BOOLS = (bool, bool, bool)
 # The converter's hook, looked up once rather than dispatched per role.
 _unstructure_role = converter.get_unstructure_hook(CustomRole)
 _FILTER_STATUSES = ("upcoming", "ongoing", "completed", "cancelled")
+_PAGE_KEY = fold_key("Page")
 
 
 def _roles_body(value: Any) -> builtins.list[dict[str, Any]]:
@@ -232,17 +233,37 @@ class Sessions(Resource):
         return await self._call(self._list_call(query))
 
     @staticmethod
-    def _list_call(query: dict[str, str], *, walking: bool = False) -> Call[SessionPage]:
+    def _list_call(
+        query: dict[str, str], *, walking: bool = False, previous: tuple[str, ...] = ()
+    ) -> Call[SessionPage]:
+        """Build the list call; ``walking`` adds iterate's checks against a looping server.
+
+        ``previous`` holds the session ids of the page before, in order (empty on page 1).
+        """
         requested = int(query["page"])
+        fill_page = fill_missing(Page=query["page"])
+        echoed = [True]  # set by prepare on each attempt, read by the check right after
+
+        def prepare(data: dict[str, Any]) -> dict[str, Any]:
+            echoed[0] = any(fold_key(k) == _PAGE_KEY for k in data)
+            return fill_page(data)
 
         def same_page(result: SessionPage) -> str | None:
             # A server that ignores ?page= answers page 1 forever: stop the walk.
-            if result.page == requested:
-                return None
-            return (
-                f"asked for page {requested} but the answer is page {result.page}; "
-                "stopping the iteration, which would otherwise never end"
-            )
+            if echoed[0]:
+                if result.page == requested:
+                    return None
+                return (
+                    f"asked for page {requested} but the answer is page {result.page}; "
+                    "stopping the iteration, which would otherwise never end"
+                )
+            if previous and tuple(s.session_id for s in result.sessions) == previous:
+                return (
+                    f"page {requested} carries no Page echo and repeats the sessions of page "
+                    f"{requested - 1} (the server seems to ignore ?page=); stopping the "
+                    "iteration, which would otherwise never end"
+                )
+            return None
 
         return Call(
             "GET",
@@ -251,7 +272,7 @@ class Sessions(Resource):
             SessionPage,
             True,
             query=query,
-            prepare=fill_missing(Page=query["page"]),
+            prepare=prepare if walking else fill_page,
             check=same_page if walking else None,
         )
 
@@ -267,11 +288,14 @@ class Sessions(Resource):
         """Yield the sessions of page after page; the sync twin walks this, a hop per page."""
         query = self._list_query(1, status, date, start, end, host)  # fail before any request
         page = 1
+        previous: tuple[str, ...] = ()
         while True:
             query["page"] = str(page)
-            result = await self._call(self._list_call(dict(query), walking=True))
+            call = self._list_call(dict(query), walking=True, previous=previous)
+            result = await self._call(call)
             if not result.sessions:
                 return
+            previous = tuple(s.session_id for s in result.sessions)
             yield result.sessions
             page += 1
 
@@ -298,7 +322,8 @@ class Sessions(Resource):
 
         Raises:
             UnexpectedResponseError: A page echoes another page number than the
-                one asked for (a server ignoring ``?page=`` would loop forever).
+                one asked for, or echoes none and repeats the previous page's
+                sessions (a server ignoring ``?page=`` would loop forever).
         """
         pages = self._iterate_pages(status=status, date=date, start=start, end=end, host=host)
         try:

@@ -150,7 +150,8 @@ class Sessions:
 
         Raises:
             UnexpectedResponseError: A page echoes another page number than the
-                one asked for (a server ignoring ``?page=`` would loop forever).
+                one asked for, or echoes none and repeats the previous page's
+                sessions (a server ignoring ``?page=`` would loop forever).
         """
         return self._handle.iterate(
             _sessions.Sessions._iterate_pages,

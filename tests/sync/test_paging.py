@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any, TypeVar
 
 import pytest
+from aiohttp import web
 
-from series_async import InternalServerError
+from series_async import InternalServerError, UnexpectedResponseError
 from series_sync import SeriesClient
 from series_sync import _runtime as runtime
 from series_sync._paging import iterate_in_pages
 
-from ._server import FakeAPI, ThreadedServer
+from ._server import SESSION, FakeAPI, ThreadedServer, ok
 
 pytestmark = pytest.mark.timeout(15)
 
@@ -153,3 +154,24 @@ def test_plain_async_iterators_without_aclose_work() -> None:
     assert next(iterator) == 2
     iterator.close()
     assert loop_tasks() == 0
+
+
+def test_a_server_ignoring_the_page_without_echo_cannot_make_the_walk_loop() -> None:
+    async def page_one_always(request: web.Request) -> web.Response:
+        # No "Page" in the answer, and the same sessions whatever ?page= says.
+        return ok({"Sessions": [{**SESSION, "SessionId": i} for i in ("a", "b")]})
+
+    with (
+        ThreadedServer(page_one_always) as server,
+        SeriesClient("sk_live_9f8e7d6c5b4a39281706", base_url=server.url, max_retries=0) as c,
+    ):
+        sessions = c.sessions.iterate()
+        seen = [next(sessions).session_id, next(sessions).session_id]
+        with pytest.raises(UnexpectedResponseError, match="page 2 carries no Page echo"):
+            next(sessions)
+        assert seen == ["a", "b"]
+        assert [r.path_qs for r in server.requests] == [
+            "/sessions/list?page=1",
+            "/sessions/list?page=2",
+        ]
+        assert loop_tasks() == 0
