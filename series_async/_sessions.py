@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 from ._converter import converter
 from ._errors import ValidationError
@@ -41,6 +41,8 @@ _THREE_BOOLS = (bool, bool, bool)
 # The converter's hook, looked up once rather than dispatched per role.
 _unstructure_role = converter.get_unstructure_hook(CustomRole)
 _FILTER_STATUSES = ("upcoming", "ongoing", "completed", "cancelled")
+#: A status ``list`` and ``iterate`` filter on, by value: a type checker catches a typo.
+StatusName: TypeAlias = Literal["upcoming", "ongoing", "completed", "cancelled"]
 
 
 def _roles_body(value: Any) -> builtins.list[dict[str, Any]]:
@@ -170,7 +172,7 @@ class Sessions(Resource):
     def _list_query(
         self,
         page: int,
-        status: SessionStatus | str | None,
+        status: SessionStatus | StatusName | None,
         date: date | str | None,
         start: date | str | None,
         end: date | str | None,
@@ -209,7 +211,7 @@ class Sessions(Resource):
         self,
         *,
         page: int = 1,
-        status: SessionStatus | str | None = None,
+        status: SessionStatus | StatusName | None = None,
         date: date | str | None = None,
         start: date | str | None = None,
         end: date | str | None = None,
@@ -258,7 +260,7 @@ class Sessions(Resource):
     async def _iterate_pages(
         self,
         *,
-        status: SessionStatus | str | None = None,
+        status: SessionStatus | StatusName | None = None,
         date: date | str | None = None,
         start: date | str | None = None,
         end: date | str | None = None,
@@ -278,7 +280,7 @@ class Sessions(Resource):
     async def iterate(
         self,
         *,
-        status: SessionStatus | str | None = None,
+        status: SessionStatus | StatusName | None = None,
         date: date | str | None = None,
         start: date | str | None = None,
         end: date | str | None = None,
