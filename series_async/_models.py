@@ -2,8 +2,8 @@
 
 Attribute names are snake_case; the API's wire names (PascalCase, camelCase, or
 both, depending on the endpoint) live in the converter, never here. Every model
-converts to and from plain JSON-ready dicts (:meth:`~_Model.to_dict`,
-:meth:`~_Model.from_dict`); every response model keeps the wire fields it does
+converts to and from plain JSON-ready dicts (``to_dict()``,
+``from_dict()``); every response model keeps the wire fields it does
 not map in ``extra``.
 """
 
@@ -55,12 +55,12 @@ class _Model:
         return data
 
     def to_json(self) -> str:
-        """Return :meth:`to_dict` as a JSON string."""
+        """Return ``to_dict()`` as a JSON string."""
         return json.dumps(self.to_dict())
 
     @classmethod
     def from_dict(cls: type[_M], data: Mapping[str, Any]) -> _M:
-        """Build the model from a dict such as :meth:`to_dict` returns.
+        """Build the model from a dict such as ``to_dict()`` returns.
 
         ``Model.from_dict(m.to_dict()) == m``. Values follow the same strict rules
         as a response: a value of the wrong type is refused, never coerced.
