@@ -142,7 +142,7 @@ def _key_reader(cl: type, *, extra_key: str | None) -> Callable[[Any], dict[str,
                     raise TypeError(f"expected an object with string keys for {name}")
                 target = fold_key(key)
                 if target not in known:
-                    if key == extra_key:
+                    if key == extra_key and keeps_extra:
                         given = item
                     elif target in aliases:
                         aliased[aliases[target]] = item

@@ -255,6 +255,7 @@ def test_known_fields_and_aliases_never_land_in_extra() -> None:
             "sessions[1].title",
             "is required",
         ),
+        (CustomRole, {"name": "T", "extra": {}}, "data", "'extra': not a field of CustomRole"),
         (
             CustomRole,
             {"name": "T", "slots": 1, "min_rnak": 3},
