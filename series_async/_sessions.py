@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 from ._converter import converter, fold_key
 from ._errors import ValidationError
@@ -42,6 +42,8 @@ _THREE_BOOLS = (bool, bool, bool)
 _unstructure_role = converter.get_unstructure_hook(CustomRole)
 _FILTER_STATUSES = ("upcoming", "ongoing", "completed", "cancelled")
 _PAGE_KEY = fold_key("Page")
+#: A status ``list`` and ``iterate`` filter on, by value: a type checker catches a typo.
+StatusName: TypeAlias = Literal["upcoming", "ongoing", "completed", "cancelled"]
 
 
 def _roles_body(value: Any) -> builtins.list[dict[str, Any]]:
@@ -171,7 +173,7 @@ class Sessions(Resource):
     def _list_query(
         self,
         page: int,
-        status: SessionStatus | str | None,
+        status: SessionStatus | StatusName | None,
         date: date | str | None,
         start: date | str | None,
         end: date | str | None,
@@ -210,7 +212,7 @@ class Sessions(Resource):
         self,
         *,
         page: int = 1,
-        status: SessionStatus | str | None = None,
+        status: SessionStatus | StatusName | None = None,
         date: date | str | None = None,
         start: date | str | None = None,
         end: date | str | None = None,
@@ -279,7 +281,7 @@ class Sessions(Resource):
     async def _iterate_pages(
         self,
         *,
-        status: SessionStatus | str | None = None,
+        status: SessionStatus | StatusName | None = None,
         date: date | str | None = None,
         start: date | str | None = None,
         end: date | str | None = None,
@@ -302,7 +304,7 @@ class Sessions(Resource):
     async def iterate(
         self,
         *,
-        status: SessionStatus | str | None = None,
+        status: SessionStatus | StatusName | None = None,
         date: date | str | None = None,
         start: date | str | None = None,
         end: date | str | None = None,

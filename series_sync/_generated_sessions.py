@@ -17,6 +17,7 @@ from series_async._models import (
     SessionStatus,
     UpdatedSession,
 )
+from series_async._sessions import StatusName
 from series_async._types import UNSET, Unset
 
 from ._owner import Handle
@@ -98,7 +99,7 @@ class Sessions:
         self,
         *,
         page: int = 1,
-        status: SessionStatus | str | None = None,
+        status: SessionStatus | StatusName | None = None,
         date: date | str | None = None,
         start: date | str | None = None,
         end: date | str | None = None,
@@ -130,7 +131,7 @@ class Sessions:
     def iterate(
         self,
         *,
-        status: SessionStatus | str | None = None,
+        status: SessionStatus | StatusName | None = None,
         date: date | str | None = None,
         start: date | str | None = None,
         end: date | str | None = None,

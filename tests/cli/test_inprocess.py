@@ -325,6 +325,7 @@ def test_plain_json_rules() -> None:
             "change_session_status": False,
             "pass_or_fail_attendees": False,
             "modify_attendance": False,
+            "extra": {},
         },
     }
     assert json.loads(dump_json([date(2026, 1, 2)], lines=True)) == ["2026-01-02"]
@@ -383,7 +384,10 @@ def test_record_table_flattens_nested_models(capsys: Capture) -> None:
             ("permissions.change_session_status", "false"),
             ("permissions.pass_or_fail_attendees", "false"),
             ("permissions.modify_attendance", "false"),
+            ("permissions.extra", "-"),
             ("slots.VACANT_0.attended", "false"),
+            ("slots.VACANT_0.extra", "-"),
+            ("extra", "-"),
         )
     ]
 
