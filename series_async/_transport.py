@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl as ssl_module
+import zlib
 from collections.abc import Callable, Mapping
 
 import aiohttp
@@ -21,6 +22,7 @@ from aiohttp import http_exceptions
 
 from ._errors import APIConnectionError, APITimeoutError, SeriesError, UnexpectedResponseError
 from ._proxy import ProxyConfig
+from ._scrub import Scrubber
 from ._types import Timeout
 
 __all__ = [
@@ -59,12 +61,19 @@ CLOSED_IN_FLIGHT = "the client was closed while this call was in flight"
 
 @attrs.define(slots=True)
 class RawResponse:
-    """What one attempt got back, fully read (and at most ``MAX_BODY`` bytes)."""
+    """What one attempt got back, fully read and decompressed (at most ``MAX_BODY`` bytes).
+
+    Attributes:
+        undecodable: Why the body could not be read (it failed to decompress, uses
+            an encoding the SDK cannot decode, or was cut short), or ``None``. The
+            status and headers are real; ``body`` is then empty.
+    """
 
     status: int
     reason: str
     headers: Mapping[str, str]
     body: bytes
+    undecodable: str | None = None
 
 
 def _connection_error(
@@ -89,14 +98,78 @@ def _client_timeout(timeout: Timeout, remaining: float | None) -> aiohttp.Client
     return aiohttp.ClientTimeout(total=total, connect=timeout.connect, sock_read=timeout.read)
 
 
-def excerpt_bytes(data: bytes, scrub: Callable[[str], str]) -> str:
+def excerpt_bytes(data: bytes, scrub: Scrubber) -> str:
     """Decode, scrub and cut a body for an error.
 
-    Scrubbed before it is cut, with a margin, so a secret that straddles the cut
-    can never leave a recognisable piece of itself in the excerpt.
+    Scrubbed before it is cut, with a margin as wide as the longest spelling of a
+    secret, so a secret that straddles the cut can never leave a recognisable
+    piece of itself in the excerpt.
     """
-    head = data[: (EXCERPT_LIMIT + 1024) * 4].decode("utf-8", "replace")
+    head = data[: (EXCERPT_LIMIT + 1024 + scrub.margin) * 4].decode("utf-8", "replace")
     return excerpt(scrub(head))
+
+
+def _detail(scrub: Callable[[str], str]) -> Callable[[object], str]:
+    """A function squashing a text to one scrubbed line of at most ``_DETAIL_LIMIT``."""
+
+    def detail(text: object) -> str:
+        # Scrubbed before it is shortened: a cut must not leave part of a secret.
+        line = " ".join(scrub(str(text)).split())
+        return line if len(line) <= _DETAIL_LIMIT else line[:_DETAIL_LIMIT] + "..."
+
+    return detail
+
+
+class _Undecodable(Exception):
+    """A body that cannot be decompressed; its message says why (in our words)."""
+
+
+def _looks_like_zlib(data: bytes) -> bool:
+    # RFC 1950: compression method 8, and the two header bytes a multiple of 31.
+    return len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+
+
+def _decompress(data: bytes, encoding: str, status: int, scrub: Scrubber) -> bytes:
+    """Undo ``Content-Encoding`` (gzip, deflate), refusing more than ``MAX_BODY`` bytes.
+
+    Raises:
+        _Undecodable: Corrupt or cut-short data, or an encoding the SDK cannot decode.
+        UnexpectedResponseError: The decompressed body is larger than ``MAX_BODY``.
+    """
+    codings = [c.strip().lower() for c in encoding.split(",")]
+    for coding in reversed([c for c in codings if c and c != "identity"]):
+        if coding in ("gzip", "x-gzip"):
+            wbits = 16 + zlib.MAX_WBITS
+        elif coding == "deflate":  # zlib-wrapped as RFC 9110 says, or raw as some servers send
+            wbits = zlib.MAX_WBITS if _looks_like_zlib(data) else -zlib.MAX_WBITS
+        else:
+            raise _Undecodable(
+                "the response body could not be decompressed (no decoder for "
+                f"Content-Encoding {excerpt(scrub(coding), 40)!r})"
+            )
+        decoder = zlib.decompressobj(wbits)
+        try:
+            out = decoder.decompress(data, MAX_BODY + 1)
+        except zlib.error as exc:
+            raise _Undecodable(
+                f"the response body could not be decompressed ({coding}: {exc})"
+            ) from None
+        if len(out) > MAX_BODY:
+            raise _too_big(status, out, None, scrub)
+        if not decoder.eof:
+            raise _Undecodable(f"the response body could not be decompressed ({coding}: cut short)")
+        data = out
+    return data
+
+
+def _too_big(status: int, head: bytes, declared: int | None, scrub: Scrubber) -> SeriesError:
+    said = f" (Content-Length {declared})" if declared is not None and declared > MAX_BODY else ""
+    return UnexpectedResponseError(
+        f"the response body is larger than the {MAX_BODY // (1024 * 1024)} MiB limit{said}; "
+        "not read further",
+        status=status,
+        body=excerpt_bytes(head, scrub),
+    )
 
 
 def _describe(exc: BaseException, detail: Callable[[object], str]) -> str:
@@ -152,38 +225,29 @@ def _raised_while_connecting(exc: BaseException) -> bool:
     return False
 
 
-def _redact_chain(exc: BaseException, scrub: Callable[[str], str], display_url: str) -> bool:
-    """Scrub secrets out of ``exc`` and what it chains, in place, for tracebacks.
+def _forget_request(exc: BaseException, scrub: Scrubber, display_url: str) -> None:
+    """Drop what aiohttp's errors in ``exc``'s chain keep of our request.
 
-    Returns:
-        Whether the chain is now free of secrets (if not, it must not be chained).
+    Their repr shows the request: its URL (check-key's holds the key) and its
+    headers (``apikey``, ``Proxy-Authorization``). The rest of the chain is
+    scrubbed where every error leaves a public call (``Scrubber.error``).
     """
     seen: set[int] = set()
     current: BaseException | None = exc
-    clean = True
     while current is not None and id(current) not in seen and len(seen) < 16:
         seen.add(id(current))
-        try:
-            if isinstance(current, aiohttp.ClientResponseError):
-                # Its repr shows the request: the URL and the headers (``apikey``).
-                info = current.request_info
-                url = yarl.URL(display_url)
-                headers = multidict.CIMultiDict(
-                    (name, scrub(value)) for name, value in info.headers.items()
-                )
-                current.request_info = aiohttp.RequestInfo(
-                    url, info.method, multidict.CIMultiDictProxy(headers), url
-                )
-            message = getattr(current, "message", None)
-            if isinstance(message, str):
-                current.message = scrub(message)  # type: ignore[attr-defined]
-            current.args = tuple(scrub(a) if isinstance(a, str) else a for a in current.args)
-            text = str(current) + repr(current)
-            clean = clean and scrub(text) == text
-        except Exception:  # an exotic exception: do not chain what we cannot check
-            clean = False
+        if isinstance(current, aiohttp.ClientResponseError):
+            info = current.request_info
+            url = yarl.URL(display_url)
+            headers = multidict.CIMultiDict(
+                (name, scrub(value))
+                for name, value in info.headers.items()
+                if name.lower() != "proxy-authorization"
+            )
+            current.request_info = aiohttp.RequestInfo(
+                url, info.method, multidict.CIMultiDictProxy(headers), url
+            )
         current = current.__cause__ or current.__context__
-    return clean
 
 
 class Transport:
@@ -285,7 +349,7 @@ class Transport:
         body: bytes | None,
         remaining: float | None,
         display_url: str,
-        scrub: Callable[[str], str],
+        scrub: Scrubber,
         timeout: Timeout | None = None,
     ) -> RawResponse:
         """Send one attempt and read the response (at most ``MAX_BODY`` bytes of it).
@@ -305,6 +369,10 @@ class Transport:
                 could not be parsed as HTTP; the message names the host.
             APITimeoutError: A limit ran out.
             UnexpectedResponseError: The body is larger than ``MAX_BODY``.
+
+        A body that arrives but cannot be read (corrupt compression, an encoding
+        the SDK cannot decode, cut short) is not an error here: the answer's
+        status still decides, so it comes back with ``undecodable`` set.
         """
         if remaining is not None and remaining <= 0:
             raise _connection_error(
@@ -340,28 +408,33 @@ class Transport:
                 ssl=self._request_ssl,
                 proxy=self._proxy,
                 proxy_headers=self._proxy_headers,
+                # Decompressed here, not by aiohttp: its failures (a corrupt gzip, a
+                # br or zstd body it has no decoder for) hide the answer's status.
+                auto_decompress=False,
             ) as resp:
+                status = resp.status
+                reason = scrub(resp.reason or "")
                 declared = resp.content_length
-                if (
-                    declared is not None
-                    and declared <= MAX_BODY
-                    and "Content-Encoding" not in resp.headers
-                ):
-                    # Not compressed: exactly the declared length, within the cap.
-                    payload = await resp.read()
-                else:
-                    payload = await self._read_capped(resp, scrub)
-                reason = resp.reason or ""
-                return RawResponse(resp.status, scrub(reason), resp.headers, payload)
+                try:
+                    if declared is not None and declared <= MAX_BODY:
+                        payload = await resp.read()  # exactly the declared length
+                    else:
+                        payload = await self._read_capped(resp, scrub)
+                except aiohttp.ClientPayloadError as exc:
+                    said = _describe(exc, _detail(scrub))
+                    return RawResponse(status, reason, resp.headers, b"", said)
+                encoding = resp.headers.get("Content-Encoding")
+                if encoding:
+                    try:
+                        payload = _decompress(payload, encoding, status, scrub)
+                    except _Undecodable as exc:
+                        return RawResponse(status, reason, resp.headers, b"", str(exc))
+                return RawResponse(status, reason, resp.headers, payload)
         except SeriesError:
             raise
         except aiohttp.ClientHttpProxyError as exc:
-            # The proxy refused the CONNECT tunnel: nothing reached the API. The
-            # request info aiohttp keeps holds our Proxy-Authorization header:
-            # drop every header before the error is chained.
-            exc.request_info = exc.request_info._replace(
-                headers=multidict.CIMultiDictProxy(multidict.CIMultiDict())
-            )
+            # The proxy refused the CONNECT tunnel: nothing reached the API.
+            _forget_request(exc, scrub, display_url)
             raise _connection_error(
                 APIConnectionError,
                 scrub(f"the proxy refused to connect to the API: HTTP {exc.status} {exc.message}"),
@@ -374,16 +447,17 @@ class Transport:
             if not isinstance(exc, _WRAPPED):
                 raise
             error = self._wrap(exc, method, target, display_url, scrub, limits)
-            # aiohttp's exception is chained for debugging, once it is key-free.
-            raise error from (exc if _redact_chain(exc, scrub, display_url) else None)
+            # aiohttp's exception is chained for debugging; it and its own chain are
+            # scrubbed where the error leaves the call (Scrubber.error).
+            _forget_request(exc, scrub, display_url)
+            raise error from exc
 
-    async def _read_capped(
-        self, resp: aiohttp.ClientResponse, scrub: Callable[[str], str]
-    ) -> bytes:
+    async def _read_capped(self, resp: aiohttp.ClientResponse, scrub: Scrubber) -> bytes:
         """Read the body chunk by chunk, refusing it once it passes ``MAX_BODY``.
 
-        Counted after decompression, so a small gzip bomb is stopped as early as
-        a huge plain body, and memory stays bounded whatever the server sends.
+        Counted as sent; a compressed body is capped again as it is decompressed
+        (``_decompress``), so a small gzip bomb is stopped as early as a huge plain
+        body, and memory stays bounded whatever the server sends.
         """
         declared = resp.content_length
         chunks: list[bytes] = []
@@ -397,16 +471,7 @@ class Transport:
                 size += len(chunk)
         # Too big: stop reading and drop the connection (it cannot be reused).
         resp.close()
-        head = excerpt_bytes(b"".join(chunks), scrub)
-        said = (
-            f" (Content-Length {declared})" if declared is not None and declared > MAX_BODY else ""
-        )
-        raise UnexpectedResponseError(
-            f"the response body is larger than the {MAX_BODY // (1024 * 1024)} MiB limit{said}; "
-            "not read further",
-            status=resp.status,
-            body=head,
-        )
+        raise _too_big(resp.status, b"".join(chunks), declared, scrub)
 
     def _wrap(
         self,
@@ -414,7 +479,7 @@ class Transport:
         method: str,
         target: yarl.URL,
         display_url: str,
-        scrub: Callable[[str], str],
+        scrub: Scrubber,
         limits: Timeout,
     ) -> APIConnectionError:
         """Turn an aiohttp/asyncio failure into our error, naming the host it tried.
@@ -439,10 +504,7 @@ class Transport:
                 else f"{where} through the proxy {_host_port(proxy)}"
             )
 
-        def detail(text: object) -> str:
-            # Scrubbed before it is shortened: a cut must not leave part of a secret.
-            line = " ".join(scrub(str(text)).split())
-            return line if len(line) <= _DETAIL_LIMIT else line[:_DETAIL_LIMIT] + "..."
+        detail = _detail(scrub)
 
         def fail(
             cls: type[APIConnectionError], text: str, *, sent: bool, retryable: bool = True
