@@ -7,39 +7,22 @@ individual endpoints.
 
 from __future__ import annotations
 
-import email.utils
-import json
 import logging
 import re
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote, unquote, urlencode
 
 import attrs
 
 from . import _json
+from ._answers import SHORT_LIMIT, decode, parse_retry_after, status_error, unexpected
 from ._converter import converter
-from ._errors import (
-    APIConnectionError,
-    APIStatusError,
-    RateLimitError,
-    SeriesError,
-    UnexpectedResponseError,
-    ValidationError,
-    status_error_class,
-)
+from ._errors import APIConnectionError, SeriesError, UnexpectedResponseError, ValidationError
 from ._retry import RetryPolicy, retry_after_failure, start_deadline, time_left
 from ._scrub import Scrubber
-from ._transport import (
-    CLOSED_IN_FLIGHT,
-    EXCERPT_LIMIT,
-    RawResponse,
-    Transport,
-    excerpt,
-    excerpt_bytes,
-)
+from ._transport import CLOSED_IN_FLIGHT, RawResponse, Transport, excerpt, excerpt_bytes
 from ._types import Timeout
 from ._validation import check_encodable
 
@@ -49,10 +32,6 @@ T = TypeVar("T")
 
 logger = logging.getLogger("series")
 
-_EXCERPT_LIMIT = 200
-# RFC 9110: delay-seconds = 1*DIGIT (ASCII digits only: no sign, dot, exponent or "_").
-_DELAY_SECONDS = re.compile(r"[0-9]+")
-_WHITESPACE = re.compile(r"\s+")
 # Ids made only of these need no encoding (and are not all dots).
 _PATH_SAFE = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*")
 
@@ -72,33 +51,6 @@ def encode_segment(field: str, value: str) -> str:
     if not encoded.strip("."):
         encoded = encoded.replace(".", "%2E")
     return encoded
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Read a ``Retry-After`` header: delay seconds or an HTTP date.
-
-    Returns:
-        Seconds to wait (a past date gives ``0.0``), or ``None`` when the header
-        is absent or cannot be read in any way: garbage, a number that is not
-        plain digits (``1.5``, ``-3``, ``1_0``, ``inf``), a number or a date that
-        overflows. It never raises: the policy's own backoff then applies.
-    """
-    if not value:
-        return None
-    text = value.strip(" \t")
-    if _DELAY_SECONDS.fullmatch(text):
-        try:
-            return float(int(text))
-        except (ValueError, OverflowError):  # beyond a float, or too many digits for an int
-            return None
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        seconds = (when - datetime.now(timezone.utc)).total_seconds()
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    return max(0.0, seconds)
 
 
 @attrs.define(slots=True)
@@ -328,101 +280,14 @@ class Pipeline:
                 (time.perf_counter() - started) * 1000,
             )
         if 200 <= status < 300:
-            return raw, self._decode(raw, scrub)
+            return raw, decode(raw, scrub)
         if not 100 <= status <= 599:
             raise UnexpectedResponseError(
                 f"the API answered with HTTP {status}, a status outside 100-599",
                 status=status,
                 body=excerpt_bytes(raw.body, scrub),
             )
-        raise self._status_error(call, raw, display_url, scrub)
-
-    def _status_error(
-        self, call: Call[Any], raw: RawResponse, display_url: str, scrub: Scrubber
-    ) -> APIStatusError:
-        shown = excerpt_bytes(raw.body, scrub)  # scrubbed, then cut
-        body: Any = shown
-        message: str | None = None
-        code: int | str | None = None
-        try:
-            # Decoded whole and unscrubbed: its strings are scrubbed once decoded
-            # (a key echoed as \u0073k_live... is only the key after decoding).
-            text = raw.body.decode("utf-8", "replace")
-            parsed = json.loads(text) if text else None
-        except (ValueError, RecursionError):  # not JSON, or nested too deep to decode
-            parsed = None
-        if isinstance(parsed, dict):
-            # A large JSON body is kept as text excerpt: errors never hold a whole body.
-            # A kept one is scrubbed where the error leaves the call (Scrubber.error).
-            body = parsed if len(text) <= EXCERPT_LIMIT else body
-            error = parsed.get("error")
-            found: Any = None
-            if isinstance(error, dict):
-                found = error.get("message")
-                raw_code = error.get("code")
-                code = raw_code if isinstance(raw_code, (int, str)) else None
-            elif isinstance(error, str):
-                found = error
-            if not isinstance(found, str) and isinstance(parsed.get("message"), str):
-                found = parsed["message"]
-            if isinstance(found, str) and found:
-                message = excerpt(scrub(found))  # scrubbed before it is cut
-            if isinstance(code, str):
-                code = scrub(code)
-        if not message:
-            message = self._fallback_message(raw, shown)
-        if 300 <= raw.status < 400:
-            location = raw.headers.get("Location")
-            message = f"redirect not followed (the API key must not be sent elsewhere): {message}"
-            if location:
-                message += f" -> {excerpt(scrub(location), _EXCERPT_LIMIT)}"
-        cls = status_error_class(raw.status)
-        fields: dict[str, Any] = {
-            "status": raw.status,
-            "code": code,
-            "body": body,
-            "method": call.method,
-            "url": display_url,
-        }
-        retry_after = parse_retry_after(raw.headers.get("Retry-After"))
-        if cls is RateLimitError:
-            return RateLimitError(message, retry_after=retry_after, **fields)
-        error_obj = cls(message, **fields)
-        if retry_after is not None:
-            # Honoured by the retry loop (e.g. a 503 with Retry-After).
-            error_obj.retry_after = retry_after  # type: ignore[attr-defined]
-        return error_obj
-
-    @staticmethod
-    def _fallback_message(raw: RawResponse, shown: str) -> str:
-        stripped = shown.strip()
-        if stripped and not stripped.startswith("<"):
-            line = _WHITESPACE.sub(" ", stripped)
-            return line if len(line) <= _EXCERPT_LIMIT else line[:_EXCERPT_LIMIT] + "..."
-        return excerpt(raw.reason, _EXCERPT_LIMIT) if raw.reason else f"HTTP {raw.status}"
-
-    def _decode(self, raw: RawResponse, scrub: Scrubber) -> Any:
-        """The JSON of a 2xx body, or an ``unreadable`` error saying why there is none."""
-        if raw.undecodable is not None:
-            raise self._unexpected(raw.undecodable, raw, scrub, unreadable=True)
-        try:
-            return _json.loads(raw.body)
-        except UnicodeDecodeError as exc:
-            raise self._unexpected(
-                "the response body is not UTF-8 text", raw, scrub, unreadable=True
-            ) from exc
-        except ValueError as exc:
-            raise self._unexpected(
-                "the response body is not JSON", raw, scrub, unreadable=True
-            ) from exc
-        except RecursionError:
-            # Raised deep in the decoder: chaining it would print thousands of frames.
-            raise self._unexpected(
-                "the response body is JSON nested too deeply to decode",
-                raw,
-                scrub,
-                unreadable=True,
-            ) from None
+        raise status_error(call.method, raw, display_url, scrub)
 
     def _parse(self, call: Call[T], answer: tuple[RawResponse, Any], scrub: Scrubber) -> T:
         raw, envelope = answer
@@ -438,7 +303,7 @@ class Pipeline:
     def _read(self, call: Call[T], raw: RawResponse, envelope: Any, scrub: Scrubber) -> T:
         data = envelope.get("data") if type(envelope) is dict else None
         if type(data) is not dict or envelope.get("success") is False:
-            raise self._unexpected(
+            raise unexpected(
                 'expected {"success": true, "data": {...}} in the response', raw, scrub
             )
         model = call.model
@@ -448,8 +313,8 @@ class Pipeline:
             hook = _HOOKS.get(model) or _hook_for(model)
             result: T = hook(data, model)
         except Exception as exc:
-            detail = excerpt(scrub(str(exc)), _EXCERPT_LIMIT)
-            raise self._unexpected(
+            detail = excerpt(scrub(str(exc)), SHORT_LIMIT)
+            raise unexpected(
                 f"could not read a {model.__name__} from the response ({type(exc).__name__}: "
                 f"{detail})",
                 raw,
@@ -458,13 +323,5 @@ class Pipeline:
         if call.check is not None:
             problem = call.check(result)
             if problem is not None:
-                raise self._unexpected(problem, raw, scrub)
+                raise unexpected(problem, raw, scrub)
         return result
-
-    @staticmethod
-    def _unexpected(
-        message: str, raw: RawResponse, scrub: Scrubber, *, unreadable: bool = False
-    ) -> SeriesError:
-        return UnexpectedResponseError(
-            message, status=raw.status, body=excerpt_bytes(raw.body, scrub), unreadable=unreadable
-        )
