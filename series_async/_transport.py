@@ -129,7 +129,13 @@ class Transport:
 
     def set_user_agent(self, user_agent: str) -> None:
         """Rebuild the header sets for a new User-Agent."""
-        self._static = {"User-Agent": user_agent, "Accept": "application/json"}
+        # Only the encodings _body.decompress reads: aiohttp would also offer br and
+        # zstd whenever their packages happen to be installed.
+        self._static = {
+            "User-Agent": user_agent,
+            "Accept": "application/json",
+            "Accept-Encoding": "gzip, deflate",
+        }
         # An owned session carries the static headers as its defaults, so each
         # request only adds what varies; a borrowed one gets them every time.
         base = {} if self._owns_session else dict(self._static)

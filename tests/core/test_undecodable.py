@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -141,6 +142,25 @@ async def test_an_undecodable_503_is_retried_as_a_503_not_as_a_dropped_connectio
 async def test_a_valid_gzip_body_is_read(raw: RawServer) -> None:
     body = gzip.compress(json.dumps({"success": True, "data": SESSION}).encode())
     raw.answer(response(200, body, headers={"Content-Encoding": "gzip"}))
+    session = await call(raw, get)
+    assert session.session_id == "s1"
+    # Only what the SDK decodes itself is offered, even where Brotli or zstd is installed.
+    assert b"\r\nAccept-Encoding: gzip, deflate\r\n" in raw.requests[0]
+
+
+@pytest.mark.parametrize(
+    ("compress", "encoding"),
+    [
+        (zlib.compress, "deflate"),
+        (lambda b: gzip.compress(gzip.compress(b)), "gzip, gzip"),
+        (lambda b: b, "identity"),
+    ],
+)
+async def test_other_valid_encodings_are_read(
+    raw: RawServer, compress: Callable[[bytes], bytes], encoding: str
+) -> None:
+    body = compress(json.dumps({"success": True, "data": SESSION}).encode())
+    raw.answer(response(200, body, headers={"Content-Encoding": encoding}))
     session = await call(raw, get)
     assert session.session_id == "s1"
 
