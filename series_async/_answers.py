@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
 import re
 from datetime import datetime, timezone
 from typing import Any
@@ -28,8 +29,9 @@ __all__ = ["decode", "parse_retry_after", "status_error", "unexpected"]
 
 SHORT_LIMIT = 200
 """How much of a text a message quotes (characters)."""
-# RFC 9110: delay-seconds = 1*DIGIT (ASCII digits only: no sign, dot, exponent or "_").
-_DELAY_SECONDS = re.compile(r"[0-9]+")
+# RFC 9110: delay-seconds = 1*DIGIT, in ASCII: no sign, exponent, "_" or other digits.
+# A decimal fraction is tolerated (our emulator sends one to keep tests fast).
+_DELAY_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -39,17 +41,19 @@ def parse_retry_after(value: str | None) -> float | None:
     Returns:
         Seconds to wait (a past date gives ``0.0``), or ``None`` when the header
         is absent or cannot be read in any way: garbage, a number that is not
-        plain digits (``1.5``, ``-3``, ``1_0``, ``inf``), a number or a date that
-        overflows. It never raises: the policy's own backoff then applies.
+        plain ASCII digits (``-3``, ``+3``, ``1_0``, ``1e3``, ``inf``; a decimal
+        fraction such as ``1.5`` is tolerated), a number or a date that overflows.
+        It never raises: the policy's own backoff then applies.
     """
     if not value:
         return None
     text = value.strip(" \t")
     if _DELAY_SECONDS.fullmatch(text):
         try:
-            return float(int(text))
+            seconds = float(text) if "." in text else float(int(text))
         except (ValueError, OverflowError):  # beyond a float, or too many digits for an int
             return None
+        return seconds if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(text)
         if when.tzinfo is None:

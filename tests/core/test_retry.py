@@ -314,8 +314,13 @@ async def test_each_call_has_its_own_retry_state(recorder: Recorder, fake_sleep:
         (" 7 ", 7.0),
         ("00012", 12.0),
         ("99999999999999999999", 1e20),  # readable: far above any max_retry_after
-        # RFC 9110: delay-seconds is 1*DIGIT, nothing else.
-        ("0.25", None),
+        # RFC 9110: delay-seconds is 1*DIGIT; a plain decimal fraction is tolerated.
+        ("0.25", 0.25),
+        ("1.5", 1.5),
+        (".5", None),
+        ("1.", None),
+        ("1.2.3", None),
+        ("9" * 400 + ".5", None),  # a fraction too large for a float
         ("-3", None),
         ("+3", None),
         ("1_0", None),
