@@ -7,39 +7,22 @@ individual endpoints.
 
 from __future__ import annotations
 
-import email.utils
-import json
 import logging
-import math
 import re
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote, unquote, urlencode
 
 import attrs
 
 from . import _json
+from ._answers import SHORT_LIMIT, decode, parse_retry_after, status_error, unexpected
 from ._converter import converter
-from ._errors import (
-    APIConnectionError,
-    APIStatusError,
-    RateLimitError,
-    SeriesError,
-    UnexpectedResponseError,
-    ValidationError,
-    status_error_class,
-)
+from ._errors import APIConnectionError, SeriesError, UnexpectedResponseError, ValidationError
 from ._retry import RetryPolicy, retry_after_failure, start_deadline, time_left
-from ._transport import (
-    CLOSED_IN_FLIGHT,
-    EXCERPT_LIMIT,
-    RawResponse,
-    Transport,
-    excerpt,
-    excerpt_bytes,
-)
+from ._scrub import Scrubber
+from ._transport import CLOSED_IN_FLIGHT, RawResponse, Transport, excerpt, excerpt_bytes
 from ._types import Timeout
 from ._validation import check_encodable
 
@@ -49,9 +32,6 @@ T = TypeVar("T")
 
 logger = logging.getLogger("series")
 
-REDACTED = "<redacted>"
-_EXCERPT_LIMIT = 200
-_WHITESPACE = re.compile(r"\s+")
 # Ids made only of these need no encoding (and are not all dots).
 _PATH_SAFE = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*")
 
@@ -71,25 +51,6 @@ def encode_segment(field: str, value: str) -> str:
     if not encoded.strip("."):
         encoded = encoded.replace(".", "%2E")
     return encoded
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Read a ``Retry-After`` header: delay seconds or an HTTP date; ``None`` if absent/bad."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        seconds = (when - datetime.now(timezone.utc)).total_seconds()
-    if math.isnan(seconds):
-        return None
-    return max(0.0, seconds)
 
 
 @attrs.define(slots=True)
@@ -129,19 +90,6 @@ class Call(Generic[T]):
         return self.method == "GET"
 
 
-def _scrubber(secrets: set[str]) -> Callable[[str], str]:
-    """Return a function replacing each of ``secrets`` in a text, longest first."""
-    ordered = sorted((s for s in secrets if s), key=len, reverse=True)
-
-    def scrub(text: str) -> str:
-        for secret in ordered:
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-        return text
-
-    return scrub
-
-
 # Each model's structuring hook, looked up once (converter.structure dispatches per call).
 _HOOKS: dict[type, Callable[[Any, Any], Any]] = {}
 
@@ -176,7 +124,7 @@ class Pipeline:
         # Other strings no error may show (proxy credentials).
         self._secrets = tuple(s for s in secrets if s)
         # The scrubber of every call whose path holds no secret, built once.
-        self._scrub = _scrubber({api_key, quote(api_key, safe=""), *self._secrets})
+        self._scrub = Scrubber({api_key, quote(api_key, safe=""), *self._secrets})
 
     def derive(self, *, policy: RetryPolicy, timeout: Timeout | None) -> Pipeline:
         """A pipeline on the same transport with another policy and timeout."""
@@ -189,8 +137,8 @@ class Pipeline:
             secrets=self._secrets,
         )
 
-    def _scrubber(self, call: Call[Any]) -> Callable[[str], str]:
-        """Return a function removing the key (and a key in the path) from a text.
+    def _scrubber(self, call: Call[Any]) -> Scrubber:
+        """Return the scrubber removing the key (and a key in the path) from a text.
 
         Both the raw and the percent-encoded spelling are removed: aiohttp's
         messages quote the URL, where the key is encoded. Proxy credentials too:
@@ -200,65 +148,76 @@ class Pipeline:
             return self._scrub
         segment = call.path.rsplit("/", 1)[-1]
         key = self._api_key
-        return _scrubber({key, quote(key, safe=""), *self._secrets, segment, unquote(segment)})
+        return Scrubber({key, quote(key, safe=""), *self._secrets, segment, unquote(segment)})
 
     async def run(self, call: Call[T]) -> T:
-        """Send ``call`` under the retry policy and return its parsed model."""
+        """Send ``call`` under the retry policy and return its parsed model.
+
+        Every error of a call leaves the SDK's hands here, so here it is scrubbed,
+        once, with all that is chained to it, whatever produced its texts (aiohttp,
+        a decoded body, the converter, a proxy): see ``Scrubber.error``.
+        """
+        scrub = self._scrubber(call) if call.secret_path else self._scrub
         url = self.base_url + call.path
         if call.query:
             url += "?" + urlencode(call.query)
         display_url = self.base_url + call.template if call.secret_path else url
-        body = None if call.body is None else _json.dumps(call.body)
         debug = logger.isEnabledFor(logging.DEBUG)
-        scrub = self._scrubber(call) if call.secret_path else self._scrub
         policy = self.policy
-        deadline = remaining = None
-        if policy.total_timeout is not None:
-            deadline = start_deadline(policy)
-            remaining = time_left(deadline)
-        # The first attempt runs bare, inlined (each await level costs again at every
-        # resumption of the call); the retry machinery is only built after a failure.
-        started = time.perf_counter() if debug else 0.0
         try:
+            body = None if call.body is None else _json.dumps(call.body)
+            deadline = remaining = None
+            if policy.total_timeout is not None:
+                deadline = start_deadline(policy)
+                remaining = time_left(deadline)
+            # The first attempt runs bare, inlined (each await level costs again at every
+            # resumption of the call); the retry machinery is only built after a failure.
+            started = time.perf_counter() if debug else 0.0
             try:
-                raw = await self._transport.send(
-                    call.method,
-                    url,
-                    auth=call.auth,
-                    body=body,
-                    remaining=remaining,
-                    display_url=display_url,
-                    scrub=scrub,
-                    timeout=self.timeout,
+                try:
+                    raw = await self._transport.send(
+                        call.method,
+                        url,
+                        auth=call.auth,
+                        body=body,
+                        remaining=remaining,
+                        display_url=display_url,
+                        scrub=scrub,
+                        timeout=self.timeout,
+                    )
+                except APIConnectionError as exc:
+                    self._raise_if_closed(exc)
+                    raise
+                answer = self._answered(call, raw, display_url, scrub, debug, started)
+            except SeriesError as exc:
+                failure: SeriesError | None = exc
+            else:
+                failure = None
+            if failure is not None:
+
+                async def attempt(remaining: float | None) -> tuple[RawResponse, Any]:
+                    return await self._attempt(
+                        call, url, body, display_url, scrub, debug, remaining
+                    )
+
+                answer = await retry_after_failure(
+                    failure,
+                    attempt,
+                    policy=policy,
+                    idempotent=call.idempotent,
+                    read_only=call.read_only,
+                    method=call.method,
+                    template=call.template,
+                    deadline=deadline,
                 )
-            except APIConnectionError as exc:
-                self._raise_if_closed(exc)
+            try:
+                return self._parse(call, answer, scrub)
+            except UnexpectedResponseError as exc:
+                # The API answered 2xx: it acted, though we cannot read what it said.
+                exc.may_have_acted = not call.read_only
                 raise
-            raw = self._answered(call, raw, display_url, scrub, debug, started)
         except SeriesError as exc:
-            failure: SeriesError | None = exc
-        else:
-            failure = None
-        if failure is not None:
-
-            async def attempt(remaining: float | None) -> RawResponse:
-                return await self._attempt(call, url, body, display_url, scrub, debug, remaining)
-
-            raw = await retry_after_failure(
-                failure,
-                attempt,
-                policy=policy,
-                idempotent=call.idempotent,
-                read_only=call.read_only,
-                method=call.method,
-                template=call.template,
-                deadline=deadline,
-            )
-        try:
-            return self._parse(call, raw, scrub)
-        except UnexpectedResponseError as exc:
-            # The API answered 2xx: it acted, though we cannot read what it said.
-            exc.may_have_acted = not call.read_only
+            scrub.error(exc)
             raise
 
     async def _attempt(
@@ -267,10 +226,10 @@ class Pipeline:
         url: str,
         body: bytes | None,
         display_url: str,
-        scrub: Callable[[str], str],
+        scrub: Scrubber,
         debug: bool,
         remaining: float | None,
-    ) -> RawResponse:
+    ) -> tuple[RawResponse, Any]:
         """Send one more attempt of ``call`` (a retry; ``run`` makes the first itself)."""
         started = time.perf_counter() if debug else 0.0
         try:
@@ -301,112 +260,50 @@ class Pipeline:
         call: Call[Any],
         raw: RawResponse,
         display_url: str,
-        scrub: Callable[[str], str],
+        scrub: Scrubber,
         debug: bool,
         started: float,
-    ) -> RawResponse:
-        """Log an attempt's answer; return it if 2xx, else raise the status's error."""
+    ) -> tuple[RawResponse, Any]:
+        """Log an attempt's answer; return it with its decoded JSON if 2xx, else raise.
+
+        A 2xx whose body cannot be decoded at all raises here, inside the attempt,
+        so that the retry policy can decide on it (``unreadable``); a 2xx of the
+        wrong shape is only found out after the retries, in :meth:`_parse`.
+        """
+        status = raw.status
         if debug:
             logger.debug(
                 "%s %s -> %d in %.1f ms",
                 call.method,
                 display_url,
-                raw.status,
+                status,
                 (time.perf_counter() - started) * 1000,
             )
-        if 200 <= raw.status < 300:
-            return raw
-        raise self._status_error(call, raw, display_url, scrub)
+        if 200 <= status < 300:
+            return raw, decode(raw, scrub)
+        if not 100 <= status <= 599:
+            raise UnexpectedResponseError(
+                f"the API answered with HTTP {status}, a status outside 100-599",
+                status=status,
+                body=excerpt_bytes(raw.body, scrub),
+            )
+        raise status_error(call.method, raw, display_url, scrub)
 
-    def _status_error(
-        self, call: Call[Any], raw: RawResponse, display_url: str, scrub: Callable[[str], str]
-    ) -> APIStatusError:
-        text = scrub(raw.body.decode("utf-8", "replace"))
-        body: Any = excerpt(text)
-        message: str | None = None
-        code: int | str | None = None
-        try:
-            parsed = json.loads(text) if text else None
-        except (ValueError, RecursionError):  # not JSON, or nested too deep to decode
-            parsed = None
-        if isinstance(parsed, dict):
-            # A large JSON body is kept as text excerpt: errors never hold a whole body.
-            body = parsed if len(text) <= EXCERPT_LIMIT else body
-            error = parsed.get("error")
-            if isinstance(error, dict):
-                found = error.get("message")
-                message = found if isinstance(found, str) else None
-                message = excerpt(message) if message else message
-                raw_code = error.get("code")
-                code = raw_code if isinstance(raw_code, (int, str)) else None
-            elif isinstance(error, str):
-                message = excerpt(error)
-            if message is None and isinstance(parsed.get("message"), str):
-                message = excerpt(parsed["message"])
-        if not message:
-            message = self._fallback_message(raw, text)
-        if 300 <= raw.status < 400:
-            location = raw.headers.get("Location")
-            message = f"redirect not followed (the API key must not be sent elsewhere): {message}"
-            if location:
-                message += f" -> {excerpt(scrub(location), _EXCERPT_LIMIT)}"
-        cls = status_error_class(raw.status)
-        fields: dict[str, Any] = {
-            "status": raw.status,
-            "code": code,
-            "body": body,
-            "method": call.method,
-            "url": display_url,
-        }
-        retry_after = parse_retry_after(raw.headers.get("Retry-After"))
-        if cls is RateLimitError:
-            return RateLimitError(message, retry_after=retry_after, **fields)
-        error_obj = cls(message, **fields)
-        if retry_after is not None:
-            # Honoured by the retry loop (e.g. a 503 with Retry-After).
-            error_obj.retry_after = retry_after  # type: ignore[attr-defined]
-        return error_obj
-
-    @staticmethod
-    def _fallback_message(raw: RawResponse, text: str) -> str:
-        stripped = text.strip()
-        if stripped and not stripped.startswith("<"):
-            line = _WHITESPACE.sub(" ", stripped)
-            return line if len(line) <= _EXCERPT_LIMIT else line[:_EXCERPT_LIMIT] + "..."
-        return excerpt(raw.reason, _EXCERPT_LIMIT) if raw.reason else f"HTTP {raw.status}"
-
-    def _parse(self, call: Call[T], raw: RawResponse, scrub: Callable[[str], str]) -> T:
-        loads = _json.loads
-        if loads is not _json.loads_exact:
+    def _parse(self, call: Call[T], answer: tuple[RawResponse, Any], scrub: Scrubber) -> T:
+        raw, envelope = answer
+        if _json.loads is not _json.loads_exact:
             try:
-                return self._read(call, raw, scrub, loads)
+                return self._read(call, raw, envelope, scrub)
             except UnexpectedResponseError:
                 # orjson reads integers beyond 64 bits as floats, which no model
                 # accepts: the stdlib's reading decides what this answer really is.
-                pass
-        return self._read(call, raw, scrub, _json.loads_exact)
+                envelope = _json.loads_exact(raw.body)
+        return self._read(call, raw, envelope, scrub)
 
-    def _read(
-        self,
-        call: Call[T],
-        raw: RawResponse,
-        scrub: Callable[[str], str],
-        loads: Callable[[bytes], Any],
-    ) -> T:
-        try:
-            envelope = loads(raw.body)
-        except UnicodeDecodeError as exc:
-            raise self._unexpected("the response body is not UTF-8 text", raw, scrub) from exc
-        except ValueError as exc:
-            raise self._unexpected("the response body is not JSON", raw, scrub) from exc
-        except RecursionError:
-            # Raised deep in the decoder: chaining it would print thousands of frames.
-            raise self._unexpected(
-                "the response body is JSON nested too deeply to decode", raw, scrub
-            ) from None
+    def _read(self, call: Call[T], raw: RawResponse, envelope: Any, scrub: Scrubber) -> T:
         data = envelope.get("data") if type(envelope) is dict else None
         if type(data) is not dict or envelope.get("success") is False:
-            raise self._unexpected(
+            raise unexpected(
                 'expected {"success": true, "data": {...}} in the response', raw, scrub
             )
         model = call.model
@@ -416,8 +313,8 @@ class Pipeline:
             hook = _HOOKS.get(model) or _hook_for(model)
             result: T = hook(data, model)
         except Exception as exc:
-            detail = excerpt(scrub(str(exc)), _EXCERPT_LIMIT)
-            raise self._unexpected(
+            detail = excerpt(scrub(str(exc)), SHORT_LIMIT)
+            raise unexpected(
                 f"could not read a {model.__name__} from the response ({type(exc).__name__}: "
                 f"{detail})",
                 raw,
@@ -426,11 +323,5 @@ class Pipeline:
         if call.check is not None:
             problem = call.check(result)
             if problem is not None:
-                raise self._unexpected(problem, raw, scrub)
+                raise unexpected(problem, raw, scrub)
         return result
-
-    @staticmethod
-    def _unexpected(message: str, raw: RawResponse, scrub: Callable[[str], str]) -> SeriesError:
-        return UnexpectedResponseError(
-            message, status=raw.status, body=excerpt_bytes(raw.body, scrub)
-        )

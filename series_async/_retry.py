@@ -29,6 +29,9 @@ T = TypeVar("T")
 logger = logging.getLogger("series")
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+# What is left of total_timeout below which an attempt counts as having used it up
+# (a timer may fire a clock tick early).
+_SPENT = 1e-3
 
 # Indirection so tests can swap in a fake clock without touching real time.
 _sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
@@ -61,7 +64,8 @@ def _check_total(_: object, __: attrs.Attribute[float | None], value: float | No
 class RetryPolicy:
     """How failed calls are retried.
 
-    Retried: HTTP 429, 500, 502, 503 and 504, connection errors and timeouts.
+    Retried: HTTP 429, 500, 502, 503 and 504, connection errors and timeouts,
+    and, for idempotent calls only, a 2xx whose body cannot be read at all.
     Calls that are not idempotent (create, claim/quit/remove a custom role,
     add an attendee, promote, demote) are retried only when the server provably
     did not act: on a 429, or when the connection failed before the request was
@@ -91,6 +95,12 @@ class RetryPolicy:
 
     def should_retry(self, exc: BaseException, *, idempotent: bool) -> bool:
         """Decide whether the failure ``exc`` of a call may be retried."""
+        if isinstance(exc, UnexpectedResponseError):
+            # A 2xx that cannot be read (a proxy's error page, a deploy in progress)
+            # is retried like a 5xx, but only when a replay is harmless: a 2xx means
+            # the server acted, so retry_non_idempotent does not apply. JSON of the
+            # wrong shape, or a status outside 100-599, would only come back again.
+            return exc.unreadable and idempotent and 200 <= exc.status < 300
         if isinstance(exc, APIStatusError):
             if exc.status not in RETRYABLE_STATUSES:
                 return False
@@ -118,7 +128,9 @@ class RetryPolicy:
 def _attempt_may_have_acted(exc: BaseException | None) -> bool:
     """Whether the failed attempt ``exc`` may have reached the API and acted."""
     if isinstance(exc, UnexpectedResponseError):
-        return 200 <= exc.status < 300  # the API said yes, in words we cannot read
+        # The API said yes in words we cannot read, or answered with a status of
+        # unknown meaning (outside 100-599).
+        return 200 <= exc.status < 300 or not 100 <= exc.status <= 599
     if isinstance(exc, APIStatusError):
         return exc.status >= 500
     if isinstance(exc, APIConnectionError):
@@ -131,6 +143,8 @@ def _attempt_may_have_acted(exc: BaseException | None) -> bool:
 def _status_of(exc: BaseException | None) -> str:
     if isinstance(exc, APIStatusError):
         return str(exc.status)
+    if isinstance(exc, UnexpectedResponseError):
+        return f"an unreadable {exc.status} answer"
     return type(exc).__name__
 
 
@@ -235,6 +249,15 @@ async def _run(
         exc = state.outcome.exception() if state.outcome else None
         delay = state.upcoming_sleep
         left = remaining()
+        if left is not None and left <= _SPENT:
+            # The attempt itself used the budget up: no wait is to blame.
+            said = f" ({exc.message})" if isinstance(exc, SeriesError) else ""
+            raise APITimeoutError(
+                f"total_timeout of {policy.total_timeout}s ran out during attempt "
+                f"{state.attempt_number}{said}",
+                method=method,
+                url=template,
+            ) from exc
         if left is not None and delay >= left:
             if isinstance(exc, RateLimitError) or (
                 isinstance(exc, SeriesError) and getattr(exc, "retry_after", None) is not None

@@ -1,26 +1,35 @@
-"""HTTP transport: the only module that talks to aiohttp.
+"""HTTP transport: the module that sends requests through aiohttp.
 
 It owns (or borrows) the ``aiohttp.ClientSession``, sends one attempt of a
-request and turns every aiohttp/asyncio failure into an ``APIConnectionError``
-that records whether the request may have reached the server (``_sent``):
-the retry policy needs that to decide if a non-idempotent call is safe to replay.
+request and reads its answer (``_body`` decodes it); every aiohttp/asyncio
+failure becomes an ``APIConnectionError`` (``_failures``) that records whether
+the request may have reached the server (``_sent``): the retry policy needs that
+to decide if a non-idempotent call is safe to replay.
 """
 
 from __future__ import annotations
 
 import asyncio
-import socket
 import ssl as ssl_module
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import aiohttp
 import attrs
-import multidict
 import yarl
-from aiohttp import http_exceptions
 
-from ._errors import APIConnectionError, APITimeoutError, SeriesError, UnexpectedResponseError
+from ._body import (
+    EXCERPT_LIMIT,
+    MAX_BODY,
+    Undecodable,
+    decompress,
+    excerpt,
+    excerpt_bytes,
+    too_big,
+)
+from ._errors import APIConnectionError, APITimeoutError, SeriesError
+from ._failures import connection_error, describe, detail_of, forget_request, wrap_failure
 from ._proxy import ProxyConfig
+from ._scrub import Scrubber
 from ._types import Timeout
 
 __all__ = [
@@ -37,21 +46,11 @@ __all__ = [
 AIOHTTP_VERSION = aiohttp.__version__
 _POOL_LIMIT = 100
 _NO_BODY_SKIP = ("Content-Type",)
-MAX_BODY = 8 * 1024 * 1024
-"""Largest response body read, counted after decompression; more is refused unread."""
-EXCERPT_LIMIT = 4096
-"""How much of a body an error keeps (characters)."""
 _CHUNK = 64 * 1024
 _URL_MEMO = 256
 # What a request can raise besides our own errors; asyncio.TimeoutError is a
 # distinct class on 3.10. ValueError: aiohttp refusing to build the request.
 _WRAPPED = (aiohttp.ClientError, OSError, TimeoutError, asyncio.TimeoutError, ValueError)
-_DETAIL_LIMIT = 200
-
-
-def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
-    """Return at most ``limit`` characters of ``text``, marking a cut."""
-    return text if len(text) <= limit else text[:limit] + f"... (cut at {limit} characters)"
 
 
 CLOSED_IN_FLIGHT = "the client was closed while this call was in flight"
@@ -59,27 +58,19 @@ CLOSED_IN_FLIGHT = "the client was closed while this call was in flight"
 
 @attrs.define(slots=True)
 class RawResponse:
-    """What one attempt got back, fully read (and at most ``MAX_BODY`` bytes)."""
+    """What one attempt got back, fully read and decompressed (at most ``MAX_BODY`` bytes).
+
+    Attributes:
+        undecodable: Why the body could not be read (it failed to decompress, uses
+            an encoding the SDK cannot decode, or was cut short), or ``None``. The
+            status and headers are real; ``body`` is then empty.
+    """
 
     status: int
     reason: str
     headers: Mapping[str, str]
     body: bytes
-
-
-def _connection_error(
-    cls: type[APIConnectionError],
-    message: str,
-    *,
-    method: str,
-    url: str,
-    sent: bool,
-    retryable: bool = True,
-) -> APIConnectionError:
-    err = cls(message, method=method, url=url)
-    err._sent = sent  # type: ignore[attr-defined]
-    err._retryable = retryable  # type: ignore[attr-defined]
-    return err
+    undecodable: str | None = None
 
 
 def _client_timeout(timeout: Timeout, remaining: float | None) -> aiohttp.ClientTimeout:
@@ -87,103 +78,6 @@ def _client_timeout(timeout: Timeout, remaining: float | None) -> aiohttp.Client
     if remaining is not None:
         total = remaining if total is None else min(total, remaining)
     return aiohttp.ClientTimeout(total=total, connect=timeout.connect, sock_read=timeout.read)
-
-
-def excerpt_bytes(data: bytes, scrub: Callable[[str], str]) -> str:
-    """Decode, scrub and cut a body for an error.
-
-    Scrubbed before it is cut, with a margin, so a secret that straddles the cut
-    can never leave a recognisable piece of itself in the excerpt.
-    """
-    head = data[: (EXCERPT_LIMIT + 1024) * 4].decode("utf-8", "replace")
-    return excerpt(scrub(head))
-
-
-def _describe(exc: BaseException, detail: Callable[[object], str]) -> str:
-    """Say what went wrong, in our words (``detail`` scrubs and squashes aiohttp's text).
-
-    aiohttp's own texts quote the URL (check-key's holds the key) and label
-    body-framing failures with a status the server never sent
-    (``<ContentLengthError: 400, ...>``), so they are never copied whole.
-    """
-    if isinstance(exc, aiohttp.ClientPayloadError):
-        cause = exc.__cause__
-        said = detail(getattr(cause, "message", None) or (exc.args[0] if exc.args else ""))
-        if isinstance(cause, http_exceptions.ContentLengthError):
-            return f"the response body was cut short ({said})"
-        if isinstance(cause, http_exceptions.TransferEncodingError):
-            return f"the response's chunked encoding is broken ({said})"
-        if isinstance(cause, http_exceptions.ContentEncodingError):
-            return f"the response body could not be decompressed ({said})"
-        return "the response body could not be read completely"
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return "the server closed the connection without answering"
-    if isinstance(exc, aiohttp.ClientResponseError):
-        # Raised by the response parser: a bad status line, header or chunk size.
-        return f"the server sent a malformed HTTP response ({detail(exc.message)})"
-    if isinstance(exc, OSError) and exc.strerror:
-        return f"the connection failed ({exc.strerror})"
-    return f"the connection failed ({type(exc).__name__}: {detail(exc)})"
-
-
-def _host_port(url: yarl.URL) -> str:
-    return f"{url.host}:{url.port}" if url.port is not None else str(url.host)
-
-
-def _raised_while_connecting(exc: BaseException) -> bool:
-    """Whether ``exc`` came out of aiohttp's connector, before the request was written.
-
-    aiohttp writes a request only once its connector has handed over a connection,
-    and the connector lets some failures through unwrapped (a proxy that hangs up
-    or answers garbage during the ``CONNECT`` of an https:// API); seen from its
-    traceback, such a failure sent nothing to the API. A timeout is raised from the
-    cancelled step it interrupted (its ``__cause__``), so that step is looked at too.
-    """
-    current: BaseException | None = exc
-    for _ in range(4):
-        if current is None:
-            break
-        tb = current.__traceback__
-        while tb is not None:
-            if tb.tb_frame.f_globals.get("__name__") == "aiohttp.connector":
-                return True
-            tb = tb.tb_next
-        current = current.__cause__
-    return False
-
-
-def _redact_chain(exc: BaseException, scrub: Callable[[str], str], display_url: str) -> bool:
-    """Scrub secrets out of ``exc`` and what it chains, in place, for tracebacks.
-
-    Returns:
-        Whether the chain is now free of secrets (if not, it must not be chained).
-    """
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    clean = True
-    while current is not None and id(current) not in seen and len(seen) < 16:
-        seen.add(id(current))
-        try:
-            if isinstance(current, aiohttp.ClientResponseError):
-                # Its repr shows the request: the URL and the headers (``apikey``).
-                info = current.request_info
-                url = yarl.URL(display_url)
-                headers = multidict.CIMultiDict(
-                    (name, scrub(value)) for name, value in info.headers.items()
-                )
-                current.request_info = aiohttp.RequestInfo(
-                    url, info.method, multidict.CIMultiDictProxy(headers), url
-                )
-            message = getattr(current, "message", None)
-            if isinstance(message, str):
-                current.message = scrub(message)  # type: ignore[attr-defined]
-            current.args = tuple(scrub(a) if isinstance(a, str) else a for a in current.args)
-            text = str(current) + repr(current)
-            clean = clean and scrub(text) == text
-        except Exception:  # an exotic exception: do not chain what we cannot check
-            clean = False
-        current = current.__cause__ or current.__context__
-    return clean
 
 
 class Transport:
@@ -235,7 +129,13 @@ class Transport:
 
     def set_user_agent(self, user_agent: str) -> None:
         """Rebuild the header sets for a new User-Agent."""
-        self._static = {"User-Agent": user_agent, "Accept": "application/json"}
+        # Only the encodings _body.decompress reads: aiohttp would also offer br and
+        # zstd whenever their packages happen to be installed.
+        self._static = {
+            "User-Agent": user_agent,
+            "Accept": "application/json",
+            "Accept-Encoding": "gzip, deflate",
+        }
         # An owned session carries the static headers as its defaults, so each
         # request only adds what varies; a borrowed one gets them every time.
         base = {} if self._owns_session else dict(self._static)
@@ -285,7 +185,7 @@ class Transport:
         body: bytes | None,
         remaining: float | None,
         display_url: str,
-        scrub: Callable[[str], str],
+        scrub: Scrubber,
         timeout: Timeout | None = None,
     ) -> RawResponse:
         """Send one attempt and read the response (at most ``MAX_BODY`` bytes of it).
@@ -305,9 +205,13 @@ class Transport:
                 could not be parsed as HTTP; the message names the host.
             APITimeoutError: A limit ran out.
             UnexpectedResponseError: The body is larger than ``MAX_BODY``.
+
+        A body that arrives but cannot be read (corrupt compression, an encoding
+        the SDK cannot decode, cut short) is not an error here: the answer's
+        status still decides, so it comes back with ``undecodable`` set.
         """
         if remaining is not None and remaining <= 0:
-            raise _connection_error(
+            raise connection_error(
                 APITimeoutError, "total_timeout ran out", method=method, url=display_url, sent=False
             )
         session = self._get_session()
@@ -340,29 +244,34 @@ class Transport:
                 ssl=self._request_ssl,
                 proxy=self._proxy,
                 proxy_headers=self._proxy_headers,
+                # Decompressed here, not by aiohttp: its failures (a corrupt gzip, a
+                # br or zstd body it has no decoder for) hide the answer's status.
+                auto_decompress=False,
             ) as resp:
+                status = resp.status
+                reason = scrub(resp.reason or "")
                 declared = resp.content_length
-                if (
-                    declared is not None
-                    and declared <= MAX_BODY
-                    and "Content-Encoding" not in resp.headers
-                ):
-                    # Not compressed: exactly the declared length, within the cap.
-                    payload = await resp.read()
-                else:
-                    payload = await self._read_capped(resp, scrub)
-                reason = resp.reason or ""
-                return RawResponse(resp.status, scrub(reason), resp.headers, payload)
+                try:
+                    if declared is not None and declared <= MAX_BODY:
+                        payload = await resp.read()  # exactly the declared length
+                    else:
+                        payload = await self._read_capped(resp, scrub)
+                except aiohttp.ClientPayloadError as exc:
+                    said = describe(exc, detail_of(scrub))
+                    return RawResponse(status, reason, resp.headers, b"", said)
+                encoding = resp.headers.get("Content-Encoding")
+                if encoding:
+                    try:
+                        payload = decompress(payload, encoding, status, scrub)
+                    except Undecodable as exc:
+                        return RawResponse(status, reason, resp.headers, b"", str(exc))
+                return RawResponse(status, reason, resp.headers, payload)
         except SeriesError:
             raise
         except aiohttp.ClientHttpProxyError as exc:
-            # The proxy refused the CONNECT tunnel: nothing reached the API. The
-            # request info aiohttp keeps holds our Proxy-Authorization header:
-            # drop every header before the error is chained.
-            exc.request_info = exc.request_info._replace(
-                headers=multidict.CIMultiDictProxy(multidict.CIMultiDict())
-            )
-            raise _connection_error(
+            # The proxy refused the CONNECT tunnel: nothing reached the API.
+            forget_request(exc, scrub, display_url)
+            raise connection_error(
                 APIConnectionError,
                 scrub(f"the proxy refused to connect to the API: HTTP {exc.status} {exc.message}"),
                 method=method,
@@ -373,17 +282,18 @@ class Transport:
         except Exception as exc:
             if not isinstance(exc, _WRAPPED):
                 raise
-            error = self._wrap(exc, method, target, display_url, scrub, limits)
-            # aiohttp's exception is chained for debugging, once it is key-free.
-            raise error from (exc if _redact_chain(exc, scrub, display_url) else None)
+            error = wrap_failure(exc, self._proxy, method, target, display_url, scrub, limits)
+            # aiohttp's exception is chained for debugging; it and its own chain are
+            # scrubbed where the error leaves the call (Scrubber.error).
+            forget_request(exc, scrub, display_url)
+            raise error from exc
 
-    async def _read_capped(
-        self, resp: aiohttp.ClientResponse, scrub: Callable[[str], str]
-    ) -> bytes:
+    async def _read_capped(self, resp: aiohttp.ClientResponse, scrub: Scrubber) -> bytes:
         """Read the body chunk by chunk, refusing it once it passes ``MAX_BODY``.
 
-        Counted after decompression, so a small gzip bomb is stopped as early as
-        a huge plain body, and memory stays bounded whatever the server sends.
+        Counted as sent; a compressed body is capped again as it is decompressed
+        (``_body.decompress``), so a small gzip bomb is stopped as early as a huge plain
+        body, and memory stays bounded whatever the server sends.
         """
         declared = resp.content_length
         chunks: list[bytes] = []
@@ -397,98 +307,7 @@ class Transport:
                 size += len(chunk)
         # Too big: stop reading and drop the connection (it cannot be reused).
         resp.close()
-        head = excerpt_bytes(b"".join(chunks), scrub)
-        said = (
-            f" (Content-Length {declared})" if declared is not None and declared > MAX_BODY else ""
-        )
-        raise UnexpectedResponseError(
-            f"the response body is larger than the {MAX_BODY // (1024 * 1024)} MiB limit{said}; "
-            "not read further",
-            status=resp.status,
-            body=head,
-        )
-
-    def _wrap(
-        self,
-        exc: BaseException,
-        method: str,
-        target: yarl.URL,
-        display_url: str,
-        scrub: Callable[[str], str],
-        limits: Timeout,
-    ) -> APIConnectionError:
-        """Turn an aiohttp/asyncio failure into our error, naming the host it tried.
-
-        Through a proxy, a failure to reach the proxy itself names the proxy (never
-        its credentials: ``self._proxy`` holds none); any other failure names the
-        API's host and the proxy it went through.
-        """
-        where = _host_port(target)
-        proxy = self._proxy
-        if proxy is not None:
-            # aiohttp raises ClientProxyConnectionError when the proxy cannot be reached,
-            # and keys a TLS failure by the host it was talking to: the proxy, or the
-            # API through the tunnel.
-            at_proxy = isinstance(exc, aiohttp.ClientProxyConnectionError) or (
-                isinstance(exc, aiohttp.ClientConnectorError)
-                and (exc.host, exc.port) == (proxy.host, proxy.port)
-            )
-            where = (
-                f"the proxy {_host_port(proxy)}"
-                if at_proxy
-                else f"{where} through the proxy {_host_port(proxy)}"
-            )
-
-        def detail(text: object) -> str:
-            # Scrubbed before it is shortened: a cut must not leave part of a secret.
-            line = " ".join(scrub(str(text)).split())
-            return line if len(line) <= _DETAIL_LIMIT else line[:_DETAIL_LIMIT] + "..."
-
-        def fail(
-            cls: type[APIConnectionError], text: str, *, sent: bool, retryable: bool = True
-        ) -> APIConnectionError:
-            return _connection_error(
-                cls, scrub(text), method=method, url=display_url, sent=sent, retryable=retryable
-            )
-
-        if isinstance(exc, aiohttp.ClientSSLError):
-            said = detail(getattr(exc, "os_error", None) or exc.strerror or exc)
-            return fail(
-                APIConnectionError,
-                f"TLS error talking to {where}: {said}",
-                sent=False,
-                retryable=False,
-            )
-        if isinstance(exc, aiohttp.ConnectionTimeoutError):
-            return fail(
-                APITimeoutError,
-                f"timed out connecting to {where} (connect timeout {limits.connect}s)",
-                sent=False,
-            )
-        if isinstance(exc, aiohttp.ClientConnectorError):
-            said = exc.os_error.strerror or detail(exc.os_error)
-            if isinstance(exc.os_error, socket.gaierror):  # DNS (any aiohttp version)
-                said = f"name resolution failed ({said})"
-            return fail(APIConnectionError, f"could not connect to {where}: {said}", sent=False)
-        connecting = _raised_while_connecting(exc)
-        if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):  # distinct types on 3.10
-            if connecting:  # e.g. a proxy that never answers the CONNECT
-                return fail(APITimeoutError, f"timed out connecting to {where}", sent=False)
-            return fail(APITimeoutError, f"timed out waiting for an answer from {where}", sent=True)
-        if isinstance(exc, ValueError) and not isinstance(exc, aiohttp.ClientError):
-            # aiohttp refused to build the request (e.g. a URL it cannot encode).
-            return fail(
-                APIConnectionError,
-                f"could not send the request to {where}: {detail(exc)}",
-                sent=False,
-                retryable=False,
-            )
-        text = _describe(exc, detail)
-        if connecting:
-            if proxy is not None:  # failing mid-CONNECT (TLS errors were handled above)
-                where = f"the proxy {_host_port(proxy)}"
-            return fail(APIConnectionError, f"could not connect to {where}: {text}", sent=False)
-        return fail(APIConnectionError, f"connection to {where} failed: {text}", sent=True)
+        raise too_big(resp.status, b"".join(chunks), declared, scrub)
 
     async def aclose(self, *, loop_closed: bool = False) -> None:
         """Close the session if this transport created it.
