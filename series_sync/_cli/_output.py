@@ -10,14 +10,10 @@ Server text is shown, never obeyed: tables write terminal controls as their
 
 from __future__ import annotations
 
-import enum
 import json
 import re
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timezone
+from collections.abc import Iterable
 from typing import TextIO
-
-import attrs
 
 from ._escape import shown
 
@@ -40,26 +36,15 @@ _JSON_ESCAPE = re.compile(r"\\(.)")
 _SHORT = {"b": "\\u0008", "t": "\\u0009", "n": "\\u000a", "f": "\\u000c", "r": "\\u000d"}
 
 
-def _timestamp(value: datetime) -> str:
-    utc = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return utc.isoformat(timespec="milliseconds" if utc.microsecond else "seconds") + "Z"
-
-
 def plain(value: object) -> object:
-    """Return ``value`` as JSON-ready data (attrs models become dicts, recursively)."""
-    cls = type(value)
-    if attrs.has(cls):
-        return {f.name: plain(getattr(value, f.name)) for f in attrs.fields(cls)}
-    if isinstance(value, enum.Enum):  # before str: SessionStatus is a str too
-        return plain(value.value)
-    if isinstance(value, datetime):
-        return _timestamp(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, frozenset, set)):
-        return [plain(v) for v in value]
+    """Return ``value`` as JSON-ready data: a model's own ``to_dict()``, a dict as is.
+
+    The models' ``to_dict()`` is the one encoder (design §10); the CLI adds only
+    the escaping of what it prints.
+    """
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return to_dict()
     return value
 
 
@@ -82,7 +67,7 @@ def echo(model: object) -> dict[str, object]:
     ``None`` there means "the answer did not carry it", and printed as ``null``
     or ``-`` it would read as "cleared". ``extra`` is always kept.
     """
-    data = plain(model)  # the one place to switch to model.to_dict()
+    data = plain(model)
     assert isinstance(data, dict)
     return {key: value for key, value in data.items() if value is not None or key == "extra"}
 
@@ -104,7 +89,7 @@ def _flatten(data: object, prefix: str = "") -> list[tuple[str, str]]:
         return pairs
     if isinstance(data, list) and data:
         return [(f"{prefix}", ", ".join(_cell(v) for v in data))]
-    return [(prefix, _cell(data) if data != {} else "-")]
+    return [(prefix, "{}" if data == {} else _cell(data))]
 
 
 def write_record(out: TextIO, value: object) -> None:
