@@ -7,15 +7,31 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from series_sync import SeriesClient
+from series_sync import _runtime as runtime
 
 from ._server import FakeAPI, ThreadedServer
 
 API_KEY = "sk_live_9f8e7d6c5b4a39281706"
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def hops(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Record each loop hop (a call handed to the loop) made by the code under test."""
+    counted: list[object] = []
+    begin = runtime._begin
+
+    def counting_begin(call: Any) -> None:
+        counted.append(call.func)
+        begin(call)
+
+    monkeypatch.setattr(runtime, "_begin", counting_begin)
+    return counted
 
 
 @pytest.fixture
