@@ -11,6 +11,11 @@ from typing import Any
 
 import pytest
 
+try:
+    import coverage
+except ImportError:  # the suite can run without coverage (--no-cov, nox -s lowest)
+    coverage = None  # type: ignore[assignment]
+
 from series_sync import SeriesClient
 from series_sync import _runtime as runtime
 
@@ -59,6 +64,9 @@ def run_python(
 ) -> subprocess.CompletedProcess[str]:
     """Run ``code`` in a fresh interpreter (warnings as errors, dev mode) and capture it."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    if coverage is not None and coverage.Coverage.current() is not None:
+        # Measure the child too (coverage's .pth hook starts it); the data is combined later.
+        env["COVERAGE_PROCESS_START"] = str(ROOT / "pyproject.toml")
     return subprocess.run(
         [sys.executable, *flags, "-c", code, *args],
         capture_output=True,
