@@ -127,7 +127,8 @@ class Owner(Generic[C]):
                 base = None if parent is None else parent.client
                 # A closed root is kept: it refuses calls without touching anything.
                 # A derived one is rebuilt only if its parent's client was.
-                if (base is not slot.base) if parent else not inherited.closed:
+                rebuild = not inherited.closed if parent is None else base is not slot.base
+                if rebuild:
                     slot.client = self._build(base)
                     if parent is None:
                         runtime.register(slot.client)
