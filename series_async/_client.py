@@ -391,3 +391,12 @@ class SeriesClient:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def driven_by_sync(client: SeriesClient) -> SeriesClient:
+    """Mark ``client`` as driven by series_sync (``sync`` in its User-Agent) and return it.
+
+    The one hook series_sync needs from the async client; not for users.
+    """
+    client._set_flavor("sync")
+    return client
