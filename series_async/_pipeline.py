@@ -1,20 +1,17 @@
-"""The request pipeline: build the request, send it with retries, raise for
-status, and structure the envelope's ``data`` into a model.
+"""The request pipeline: build the request, run its attempts under the retry policy,
+raise for status, and structure the envelope's ``data`` into a model.
 
-Resources describe a call as a :class:`Call` value; nothing here knows about
-individual endpoints.
+Resources describe a call as a :class:`Call` value, and the client gives the
+:class:`~series_async._options.RequestOptions` it runs under; nothing here knows
+about individual endpoints.
 """
 
 from __future__ import annotations
 
-import email.utils
-import json
 import logging
-import math
 import re
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote, unquote, urlencode
 
@@ -22,36 +19,20 @@ import attrs
 
 from . import _json
 from ._converter import converter
-from ._errors import (
-    APIConnectionError,
-    APIStatusError,
-    RateLimitError,
-    SeriesError,
-    UnexpectedResponseError,
-    ValidationError,
-    status_error_class,
-)
-from ._retry import RetryPolicy, retry_after_failure, start_deadline, time_left
-from ._transport import (
-    CLOSED_IN_FLIGHT,
-    EXCERPT_LIMIT,
-    RawResponse,
-    Transport,
-    excerpt,
-    excerpt_bytes,
-)
-from ._types import Timeout
+from ._errors import APIConnectionError, SeriesError, UnexpectedResponseError, ValidationError
+from ._options import RequestOptions
+from ._redact import LINE_LIMIT, Scrub, excerpt, scrubber
+from ._retry import may_have_acted, retrying, start_deadline, time_left
+from ._translate import status_error
+from ._transport import CLOSED_IN_FLIGHT, RawResponse, Request, Transport, excerpt_bytes
 from ._validation import check_encodable
 
-__all__ = ["Call", "Pipeline", "encode_segment", "parse_retry_after"]
+__all__ = ["Call", "Pipeline", "encode_segment"]
 
 T = TypeVar("T")
 
 logger = logging.getLogger("series")
 
-REDACTED = "<redacted>"
-_EXCERPT_LIMIT = 200
-_WHITESPACE = re.compile(r"\s+")
 # Ids made only of these need no encoding (and are not all dots).
 _PATH_SAFE = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*")
 
@@ -73,35 +54,17 @@ def encode_segment(field: str, value: str) -> str:
     return encoded
 
 
-def parse_retry_after(value: str | None) -> float | None:
-    """Read a ``Retry-After`` header: delay seconds or an HTTP date; ``None`` if absent/bad."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        seconds = (when - datetime.now(timezone.utc)).total_seconds()
-    if math.isnan(seconds):
-        return None
-    return max(0.0, seconds)
-
-
-@attrs.define(slots=True)
+@attrs.frozen(kw_only=True)
 class Call(Generic[T]):
     """One API call, described as a value.
 
     Attributes:
         method: HTTP method.
         template: Documented path template, used in logs and error URLs.
-        path: The real path, each parameter already encoded with ``encode_segment``.
         model: The model the envelope's ``data`` is structured into.
         idempotent: Whether a replay is harmless (decides 5xx/timeout retries).
+        path_params: The template's parameters, each already encoded with
+            :func:`encode_segment` (the real path is the template filled in).
         query: Query parameters, only those given.
         body: JSON body, only the fields given.
         auth: Send the ``apikey`` header.
@@ -113,9 +76,9 @@ class Call(Generic[T]):
 
     method: str
     template: str
-    path: str
     model: type[T]
     idempotent: bool
+    path_params: Mapping[str, str] = attrs.field(factory=dict)
     query: Mapping[str, str] | None = None
     body: Mapping[str, Any] | None = None
     auth: bool = True
@@ -124,258 +87,124 @@ class Call(Generic[T]):
     check: Callable[[T], str | None] | None = None
 
     @property
+    def path(self) -> str:
+        """The real path: the template with its parameters filled in."""
+        return self.template.format_map(self.path_params) if self.path_params else self.template
+
+    @property
     def read_only(self) -> bool:
         """The call changes nothing on the server (its errors never ``may_have_acted``)."""
         return self.method == "GET"
-
-
-def _scrubber(secrets: set[str]) -> Callable[[str], str]:
-    """Return a function replacing each of ``secrets`` in a text, longest first."""
-    ordered = sorted((s for s in secrets if s), key=len, reverse=True)
-
-    def scrub(text: str) -> str:
-        for secret in ordered:
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-        return text
-
-    return scrub
-
-
-# Each model's structuring hook, looked up once (converter.structure dispatches per call).
-_HOOKS: dict[type, Callable[[Any, Any], Any]] = {}
-
-
-def _hook_for(model: type) -> Callable[[Any, Any], Any]:
-    hook = _HOOKS[model] = converter.get_structure_hook(model)
-    return hook
 
 
 class Pipeline:
     """Runs :class:`Call` values against the API.
 
     Args:
-        timeout: Per-attempt limits, or ``None`` for the transport's own.
+        base_url: The API root, without a trailing slash.
+        transport: Sends each attempt.
+        secrets: Other strings no error may show (proxy credentials).
     """
 
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        api_key: str,
-        transport: Transport,
-        policy: RetryPolicy,
-        timeout: Timeout | None = None,
-        secrets: tuple[str, ...] = (),
-    ) -> None:
+    def __init__(self, *, base_url: str, transport: Transport, secrets: tuple[str, ...]) -> None:
         self.base_url = base_url
-        self.policy = policy
-        self.timeout = timeout
-        self._api_key = api_key
         self._transport = transport
-        # Other strings no error may show (proxy credentials).
         self._secrets = tuple(s for s in secrets if s)
-        # The scrubber of every call whose path holds no secret, built once.
-        self._scrub = _scrubber({api_key, quote(api_key, safe=""), *self._secrets})
+        # One scrubber per key (the raw and the percent-encoded spelling: aiohttp's
+        # messages quote the URL, where a key is encoded), built on first use.
+        self._scrubs: dict[str, Scrub] = {}
 
-    def derive(self, *, policy: RetryPolicy, timeout: Timeout | None) -> Pipeline:
-        """A pipeline on the same transport with another policy and timeout."""
-        return Pipeline(
-            base_url=self.base_url,
-            api_key=self._api_key,
-            transport=self._transport,
-            policy=policy,
-            timeout=timeout,
-            secrets=self._secrets,
-        )
+    def _scrub_for(self, call: Call[Any], api_key: str) -> Scrub:
+        """The scrubber of ``call``: the key, proxy credentials, and a key in the path."""
+        if call.secret_path:
+            segment = call.path.rsplit("/", 1)[-1]
+            secrets = {api_key, quote(api_key, safe=""), segment, unquote(segment)}
+            return scrubber({*secrets, *self._secrets})
+        scrub = self._scrubs.get(api_key)
+        if scrub is None:
+            scrub = scrubber({api_key, quote(api_key, safe=""), *self._secrets})
+            self._scrubs[api_key] = scrub
+        return scrub
 
-    def _scrubber(self, call: Call[Any]) -> Callable[[str], str]:
-        """Return a function removing the key (and a key in the path) from a text.
-
-        Both the raw and the percent-encoded spelling are removed: aiohttp's
-        messages quote the URL, where the key is encoded. Proxy credentials too:
-        no error may show them either.
-        """
-        if not call.secret_path:
-            return self._scrub
-        segment = call.path.rsplit("/", 1)[-1]
-        key = self._api_key
-        return _scrubber({key, quote(key, safe=""), *self._secrets, segment, unquote(segment)})
-
-    async def run(self, call: Call[T]) -> T:
-        """Send ``call`` under the retry policy and return its parsed model."""
+    def _request(self, call: Call[Any], options: RequestOptions) -> Request:
         url = self.base_url + call.path
         if call.query:
             url += "?" + urlencode(call.query)
-        display_url = self.base_url + call.template if call.secret_path else url
-        body = None if call.body is None else _json.dumps(call.body)
-        debug = logger.isEnabledFor(logging.DEBUG)
-        scrub = self._scrubber(call) if call.secret_path else self._scrub
-        policy = self.policy
-        deadline = remaining = None
-        if policy.total_timeout is not None:
-            deadline = start_deadline(policy)
-            remaining = time_left(deadline)
-        # The first attempt runs bare, inlined (each await level costs again at every
-        # resumption of the call); the retry machinery is only built after a failure.
-        started = time.perf_counter() if debug else 0.0
+        return Request(
+            method=call.method,
+            url=url,
+            display_url=self.base_url + call.template if call.secret_path else url,
+            body=None if call.body is None else _json.dumps(call.body),
+            api_key=options.api_key if call.auth else None,
+            scrub=self._scrub_for(call, options.api_key),
+        )
+
+    async def run(self, call: Call[T], options: RequestOptions) -> T:
+        """Send ``call`` under ``options`` (its retry policy, timeout and key); return its model.
+
+        Raises:
+            SeriesError: The last attempt's failure, with ``may_have_acted`` set for
+                a call that changes state once any attempt of it may have acted.
+        """
+        request = self._request(call, options)
+        policy = options.retry
+        deadline = start_deadline(policy)
+        # Sticky over the whole call: once an attempt may have acted, whatever ends
+        # the call (a 4xx echo of that success, a later timeout, a closed client)
+        # leaves the caller unsure, and must say so.
+        acted = False
+        attempts = retrying(
+            policy,
+            idempotent=call.idempotent,
+            method=call.method,
+            template=call.template,
+            deadline=deadline,
+        )
         try:
-            try:
-                raw = await self._transport.send(
-                    call.method,
-                    url,
-                    auth=call.auth,
-                    body=body,
-                    remaining=remaining,
-                    display_url=display_url,
-                    scrub=scrub,
-                    timeout=self.timeout,
-                )
-            except APIConnectionError as exc:
-                self._raise_if_closed(exc)
-                raise
-            raw = self._answered(call, raw, display_url, scrub, debug, started)
+            async for attempt in attempts:
+                with attempt:
+                    try:
+                        return await self._attempt(call, request, options, time_left(deadline))
+                    except SeriesError as exc:
+                        acted = acted or may_have_acted(exc)
+                        if isinstance(exc, APIConnectionError) and self._transport.closed:
+                            # aclose() cut this attempt off: say so, and retry nothing.
+                            raise SeriesError(CLOSED_IN_FLIGHT) from exc
+                        raise
         except SeriesError as exc:
-            failure: SeriesError | None = exc
-        else:
-            failure = None
-        if failure is not None:
-
-            async def attempt(remaining: float | None) -> RawResponse:
-                return await self._attempt(call, url, body, display_url, scrub, debug, remaining)
-
-            raw = await retry_after_failure(
-                failure,
-                attempt,
-                policy=policy,
-                idempotent=call.idempotent,
-                read_only=call.read_only,
-                method=call.method,
-                template=call.template,
-                deadline=deadline,
-            )
-        try:
-            return self._parse(call, raw, scrub)
-        except UnexpectedResponseError as exc:
-            # The API answered 2xx: it acted, though we cannot read what it said.
-            exc.may_have_acted = not call.read_only
+            if acted and not call.read_only:
+                exc.may_have_acted = True
             raise
+        raise AssertionError("unreachable: the attempts end in a result or an error")
 
     async def _attempt(
-        self,
-        call: Call[Any],
-        url: str,
-        body: bytes | None,
-        display_url: str,
-        scrub: Callable[[str], str],
-        debug: bool,
-        remaining: float | None,
-    ) -> RawResponse:
-        """Send one more attempt of ``call`` (a retry; ``run`` makes the first itself)."""
+        self, call: Call[T], request: Request, options: RequestOptions, remaining: float | None
+    ) -> T:
+        """One attempt: send, raise the status's error unless 2xx, parse the body."""
+        debug = logger.isEnabledFor(logging.DEBUG)
         started = time.perf_counter() if debug else 0.0
-        try:
-            raw = await self._transport.send(
-                call.method,
-                url,
-                auth=call.auth,
-                body=body,
-                remaining=remaining,
-                display_url=display_url,
-                scrub=scrub,
-                timeout=self.timeout,
-            )
-        except APIConnectionError as exc:
-            self._raise_if_closed(exc)
-            raise
-        return self._answered(call, raw, display_url, scrub, debug, started)
-
-    def _raise_if_closed(self, exc: APIConnectionError) -> None:
-        """Raise the closed-client error if ``aclose()`` cut this attempt off (no retry)."""
-        if self._transport.closed:
-            closed = SeriesError(CLOSED_IN_FLIGHT)
-            closed._sent = getattr(exc, "_sent", True)  # type: ignore[attr-defined]
-            raise closed from exc
-
-    def _answered(
-        self,
-        call: Call[Any],
-        raw: RawResponse,
-        display_url: str,
-        scrub: Callable[[str], str],
-        debug: bool,
-        started: float,
-    ) -> RawResponse:
-        """Log an attempt's answer; return it if 2xx, else raise the status's error."""
+        raw = await self._transport.send(request, timeout=options.timeout, remaining=remaining)
         if debug:
             logger.debug(
                 "%s %s -> %d in %.1f ms",
                 call.method,
-                display_url,
+                request.display_url,
                 raw.status,
                 (time.perf_counter() - started) * 1000,
             )
-        if 200 <= raw.status < 300:
-            return raw
-        raise self._status_error(call, raw, display_url, scrub)
+        if not 200 <= raw.status < 300:
+            raise status_error(
+                raw.status,
+                raw.reason,
+                raw.headers,
+                raw.body,
+                method=call.method,
+                url=request.display_url,
+                scrub=request.scrub,
+            )
+        return self._parse(call, raw, request.scrub)
 
-    def _status_error(
-        self, call: Call[Any], raw: RawResponse, display_url: str, scrub: Callable[[str], str]
-    ) -> APIStatusError:
-        text = scrub(raw.body.decode("utf-8", "replace"))
-        body: Any = excerpt(text)
-        message: str | None = None
-        code: int | str | None = None
-        try:
-            parsed = json.loads(text) if text else None
-        except (ValueError, RecursionError):  # not JSON, or nested too deep to decode
-            parsed = None
-        if isinstance(parsed, dict):
-            # A large JSON body is kept as text excerpt: errors never hold a whole body.
-            body = parsed if len(text) <= EXCERPT_LIMIT else body
-            error = parsed.get("error")
-            if isinstance(error, dict):
-                found = error.get("message")
-                message = found if isinstance(found, str) else None
-                message = excerpt(message) if message else message
-                raw_code = error.get("code")
-                code = raw_code if isinstance(raw_code, (int, str)) else None
-            elif isinstance(error, str):
-                message = excerpt(error)
-            if message is None and isinstance(parsed.get("message"), str):
-                message = excerpt(parsed["message"])
-        if not message:
-            message = self._fallback_message(raw, text)
-        if 300 <= raw.status < 400:
-            location = raw.headers.get("Location")
-            message = f"redirect not followed (the API key must not be sent elsewhere): {message}"
-            if location:
-                message += f" -> {excerpt(scrub(location), _EXCERPT_LIMIT)}"
-        cls = status_error_class(raw.status)
-        fields: dict[str, Any] = {
-            "status": raw.status,
-            "code": code,
-            "body": body,
-            "method": call.method,
-            "url": display_url,
-        }
-        retry_after = parse_retry_after(raw.headers.get("Retry-After"))
-        if cls is RateLimitError:
-            return RateLimitError(message, retry_after=retry_after, **fields)
-        error_obj = cls(message, **fields)
-        if retry_after is not None:
-            # Honoured by the retry loop (e.g. a 503 with Retry-After).
-            error_obj.retry_after = retry_after  # type: ignore[attr-defined]
-        return error_obj
-
-    @staticmethod
-    def _fallback_message(raw: RawResponse, text: str) -> str:
-        stripped = text.strip()
-        if stripped and not stripped.startswith("<"):
-            line = _WHITESPACE.sub(" ", stripped)
-            return line if len(line) <= _EXCERPT_LIMIT else line[:_EXCERPT_LIMIT] + "..."
-        return excerpt(raw.reason, _EXCERPT_LIMIT) if raw.reason else f"HTTP {raw.status}"
-
-    def _parse(self, call: Call[T], raw: RawResponse, scrub: Callable[[str], str]) -> T:
+    def _parse(self, call: Call[T], raw: RawResponse, scrub: Scrub) -> T:
         loads = _json.loads
         if loads is not _json.loads_exact:
             try:
@@ -390,7 +219,7 @@ class Pipeline:
         self,
         call: Call[T],
         raw: RawResponse,
-        scrub: Callable[[str], str],
+        scrub: Scrub,
         loads: Callable[[bytes], Any],
     ) -> T:
         try:
@@ -413,10 +242,9 @@ class Pipeline:
         try:
             if call.prepare is not None:
                 data = call.prepare(data)
-            hook = _HOOKS.get(model) or _hook_for(model)
-            result: T = hook(data, model)
+            result: T = converter.structure(data, model)
         except Exception as exc:
-            detail = excerpt(scrub(str(exc)), _EXCERPT_LIMIT)
+            detail = excerpt(scrub(str(exc)), LINE_LIMIT)
             raise self._unexpected(
                 f"could not read a {model.__name__} from the response ({type(exc).__name__}: "
                 f"{detail})",
@@ -430,7 +258,7 @@ class Pipeline:
         return result
 
     @staticmethod
-    def _unexpected(message: str, raw: RawResponse, scrub: Callable[[str], str]) -> SeriesError:
+    def _unexpected(message: str, raw: RawResponse, scrub: Scrub) -> SeriesError:
         return UnexpectedResponseError(
             message, status=raw.status, body=excerpt_bytes(raw.body, scrub)
         )

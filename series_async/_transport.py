@@ -1,36 +1,38 @@
-"""HTTP transport: the only module that talks to aiohttp.
+"""HTTP transport: the one module that holds an ``aiohttp.ClientSession``.
 
-It owns (or borrows) the ``aiohttp.ClientSession``, sends one attempt of a
-request and turns every aiohttp/asyncio failure into an ``APIConnectionError``
-that records whether the request may have reached the server (``_sent``):
-the retry policy needs that to decide if a non-idempotent call is safe to replay.
+It owns (or borrows) the session, sends one attempt of a :class:`Request` and
+reads the answer into a :class:`RawResponse`. What a failure means is decided
+in ``_translate``; this module tells it the one fact only the session can see:
+whether the request was being written when the attempt failed, from aiohttp's
+public trace signals on a session we created (a borrowed session carries no
+trace of ours: ``None``, and ``_translate`` answers conservatively).
 """
 
 from __future__ import annotations
 
-import asyncio
-import socket
+import functools
 import ssl as ssl_module
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from types import SimpleNamespace
 
 import aiohttp
 import attrs
-import multidict
 import yarl
-from aiohttp import http_exceptions
 
-from ._errors import APIConnectionError, APITimeoutError, SeriesError, UnexpectedResponseError
+from ._errors import APITimeoutError, SeriesError, UnexpectedResponseError
 from ._proxy import ProxyConfig
+from ._redact import EXCERPT_LIMIT, Scrub, excerpt
+from ._translate import WRAPPED, connection_error, proxy_refused, redact_chain
 from ._types import Timeout
 
 __all__ = [
     "AIOHTTP_VERSION",
     "CLOSED_IN_FLIGHT",
-    "EXCERPT_LIMIT",
     "MAX_BODY",
     "RawResponse",
+    "Request",
     "Transport",
-    "excerpt",
+    "close_sockets_of_closed_loop",
     "excerpt_bytes",
 ]
 
@@ -39,22 +41,31 @@ _POOL_LIMIT = 100
 _NO_BODY_SKIP = ("Content-Type",)
 MAX_BODY = 8 * 1024 * 1024
 """Largest response body read, counted after decompression; more is refused unread."""
-EXCERPT_LIMIT = 4096
-"""How much of a body an error keeps (characters)."""
 _CHUNK = 64 * 1024
 _URL_MEMO = 256
-# What a request can raise besides our own errors; asyncio.TimeoutError is a
-# distinct class on 3.10. ValueError: aiohttp refusing to build the request.
-_WRAPPED = (aiohttp.ClientError, OSError, TimeoutError, asyncio.TimeoutError, ValueError)
-_DETAIL_LIMIT = 200
-
-
-def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
-    """Return at most ``limit`` characters of ``text``, marking a cut."""
-    return text if len(text) <= limit else text[:limit] + f"... (cut at {limit} characters)"
-
 
 CLOSED_IN_FLIGHT = "the client was closed while this call was in flight"
+
+
+@attrs.frozen
+class Request:
+    """One attempt's request, as the pipeline built it.
+
+    Attributes:
+        method: HTTP method.
+        url: Absolute URL, already percent-encoded.
+        display_url: The URL to show in errors and logs (a key in the path redacted).
+        body: JSON body bytes, or ``None``.
+        api_key: Sent as the ``apikey`` header; ``None`` for no header.
+        scrub: Removes every secret (the key, in any spelling) from a text.
+    """
+
+    method: str
+    url: str
+    display_url: str
+    body: bytes | None
+    api_key: str | None
+    scrub: Scrub
 
 
 @attrs.define(slots=True)
@@ -67,29 +78,22 @@ class RawResponse:
     body: bytes
 
 
-def _connection_error(
-    cls: type[APIConnectionError],
-    message: str,
-    *,
-    method: str,
-    url: str,
-    sent: bool,
-    retryable: bool = True,
-) -> APIConnectionError:
-    err = cls(message, method=method, url=url)
-    err._sent = sent  # type: ignore[attr-defined]
-    err._retryable = retryable  # type: ignore[attr-defined]
-    return err
+@functools.lru_cache(maxsize=32)
+def _limits(timeout: Timeout) -> aiohttp.ClientTimeout:
+    return aiohttp.ClientTimeout(
+        total=timeout.total, connect=timeout.connect, sock_read=timeout.read
+    )
 
 
 def _client_timeout(timeout: Timeout, remaining: float | None) -> aiohttp.ClientTimeout:
-    total = timeout.total
-    if remaining is not None:
-        total = remaining if total is None else min(total, remaining)
+    """aiohttp's limits for one attempt: ``timeout``, its total capped by ``remaining``."""
+    if remaining is None:
+        return _limits(timeout)
+    total = remaining if timeout.total is None else min(timeout.total, remaining)
     return aiohttp.ClientTimeout(total=total, connect=timeout.connect, sock_read=timeout.read)
 
 
-def excerpt_bytes(data: bytes, scrub: Callable[[str], str]) -> str:
+def excerpt_bytes(data: bytes, scrub: Scrub) -> str:
     """Decode, scrub and cut a body for an error.
 
     Scrubbed before it is cut, with a margin, so a secret that straddles the cut
@@ -99,115 +103,51 @@ def excerpt_bytes(data: bytes, scrub: Callable[[str], str]) -> str:
     return excerpt(scrub(head))
 
 
-def _describe(exc: BaseException, detail: Callable[[object], str]) -> str:
-    """Say what went wrong, in our words (``detail`` scrubs and squashes aiohttp's text).
-
-    aiohttp's own texts quote the URL (check-key's holds the key) and label
-    body-framing failures with a status the server never sent
-    (``<ContentLengthError: 400, ...>``), so they are never copied whole.
-    """
-    if isinstance(exc, aiohttp.ClientPayloadError):
-        cause = exc.__cause__
-        said = detail(getattr(cause, "message", None) or (exc.args[0] if exc.args else ""))
-        if isinstance(cause, http_exceptions.ContentLengthError):
-            return f"the response body was cut short ({said})"
-        if isinstance(cause, http_exceptions.TransferEncodingError):
-            return f"the response's chunked encoding is broken ({said})"
-        if isinstance(cause, http_exceptions.ContentEncodingError):
-            return f"the response body could not be decompressed ({said})"
-        return "the response body could not be read completely"
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return "the server closed the connection without answering"
-    if isinstance(exc, aiohttp.ClientResponseError):
-        # Raised by the response parser: a bad status line, header or chunk size.
-        return f"the server sent a malformed HTTP response ({detail(exc.message)})"
-    if isinstance(exc, OSError) and exc.strerror:
-        return f"the connection failed ({exc.strerror})"
-    return f"the connection failed ({type(exc).__name__}: {detail(exc)})"
+async def _on_headers_sent(
+    session: aiohttp.ClientSession,
+    context: SimpleNamespace,
+    params: aiohttp.TraceRequestHeadersSentParams,
+) -> None:
+    """aiohttp is about to write the request: from now on it may reach the server."""
+    progress = context.trace_request_ctx
+    if isinstance(progress, _Progress):
+        progress.written = True
 
 
-def _host_port(url: yarl.URL) -> str:
-    return f"{url.host}:{url.port}" if url.port is not None else str(url.host)
+class _Progress:
+    """How far one attempt on a session we own got (set by :func:`_on_headers_sent`)."""
+
+    __slots__ = ("written",)
+
+    def __init__(self) -> None:
+        self.written = False
 
 
-def _raised_while_connecting(exc: BaseException) -> bool:
-    """Whether ``exc`` came out of aiohttp's connector, before the request was written.
-
-    aiohttp writes a request only once its connector has handed over a connection,
-    and the connector lets some failures through unwrapped (a proxy that hangs up
-    or answers garbage during the ``CONNECT`` of an https:// API); seen from its
-    traceback, such a failure sent nothing to the API. A timeout is raised from the
-    cancelled step it interrupted (its ``__cause__``), so that step is looked at too.
-    """
-    current: BaseException | None = exc
-    for _ in range(4):
-        if current is None:
-            break
-        tb = current.__traceback__
-        while tb is not None:
-            if tb.tb_frame.f_globals.get("__name__") == "aiohttp.connector":
-                return True
-            tb = tb.tb_next
-        current = current.__cause__
-    return False
-
-
-def _redact_chain(exc: BaseException, scrub: Callable[[str], str], display_url: str) -> bool:
-    """Scrub secrets out of ``exc`` and what it chains, in place, for tracebacks.
-
-    Returns:
-        Whether the chain is now free of secrets (if not, it must not be chained).
-    """
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    clean = True
-    while current is not None and id(current) not in seen and len(seen) < 16:
-        seen.add(id(current))
-        try:
-            if isinstance(current, aiohttp.ClientResponseError):
-                # Its repr shows the request: the URL and the headers (``apikey``).
-                info = current.request_info
-                url = yarl.URL(display_url)
-                headers = multidict.CIMultiDict(
-                    (name, scrub(value)) for name, value in info.headers.items()
-                )
-                current.request_info = aiohttp.RequestInfo(
-                    url, info.method, multidict.CIMultiDictProxy(headers), url
-                )
-            message = getattr(current, "message", None)
-            if isinstance(message, str):
-                current.message = scrub(message)  # type: ignore[attr-defined]
-            current.args = tuple(scrub(a) if isinstance(a, str) else a for a in current.args)
-            text = str(current) + repr(current)
-            clean = clean and scrub(text) == text
-        except Exception:  # an exotic exception: do not chain what we cannot check
-            clean = False
-        current = current.__cause__ or current.__context__
-    return clean
+def _trace_config() -> aiohttp.TraceConfig:
+    config = aiohttp.TraceConfig()
+    config.on_request_headers_sent.append(_on_headers_sent)
+    return config
 
 
 class Transport:
     """Sends requests over one ``aiohttp.ClientSession``.
 
     Args:
-        timeout: Per-attempt limits.
         ssl: An ``SSLContext``, ``False`` to skip verification, or ``None`` for defaults.
         session: A caller-owned session to use and never close, or ``None`` to
             create one lazily (inside the running loop) and close it in ``aclose``.
+        user_agent: The ``User-Agent`` header.
         proxy: The proxy every request goes through, or ``None``.
     """
 
     def __init__(
         self,
         *,
-        timeout: Timeout,
         ssl: ssl_module.SSLContext | bool | None,
         session: aiohttp.ClientSession | None,
-        api_key: str,
         user_agent: str,
         proxy: ProxyConfig | None = None,
     ) -> None:
-        self._api_key = api_key
         # Given per request (never via aiohttp's trust_env, which would also add
         # .netrc credentials to API requests); the credentials travel as a header
         # so that no aiohttp message can quote them. aiohttp sends proxy_headers
@@ -219,8 +159,6 @@ class Transport:
             if proxy is None or proxy.authorization is None
             else {"Proxy-Authorization": proxy.authorization}
         )
-        self._timeout = timeout
-        self._default_timeout = _client_timeout(timeout, None)
         self._ssl: ssl_module.SSLContext | bool = True if ssl is None else ssl
         self._session = session
         self._owns_session = session is None
@@ -234,19 +172,11 @@ class Transport:
         self.set_user_agent(user_agent)
 
     def set_user_agent(self, user_agent: str) -> None:
-        """Rebuild the header sets for a new User-Agent."""
+        """Use another User-Agent from now on."""
         self._static = {"User-Agent": user_agent, "Accept": "application/json"}
         # An owned session carries the static headers as its defaults, so each
         # request only adds what varies; a borrowed one gets them every time.
-        base = {} if self._owns_session else dict(self._static)
-        authed = {**base, "apikey": self._api_key}
-        json_type = {"Content-Type": "application/json"}
-        self._headers = {
-            (False, False): base,
-            (False, True): {**base, **json_type},
-            (True, False): authed,
-            (True, True): {**authed, **json_type},
-        }
+        self._base_headers = {} if self._owns_session else dict(self._static)
         if self._owns_session and self._session is not None:
             self._session.headers.update(self._static)
 
@@ -264,9 +194,10 @@ class Transport:
             # was closed must not quietly open a new session.
             raise SeriesError(CLOSED_IN_FLIGHT)
         if session is None:
-            connector = aiohttp.TCPConnector(limit=_POOL_LIMIT, ssl=self._ssl)
             session = aiohttp.ClientSession(
-                connector=connector, timeout=self._default_timeout, headers=self._static
+                connector=aiohttp.TCPConnector(limit=_POOL_LIMIT, ssl=self._ssl),
+                headers=self._static,
+                trace_configs=[_trace_config()],
             )
             self._session = session
         elif session.closed:
@@ -276,29 +207,23 @@ class Transport:
             )
         return session
 
+    def _target(self, url: str) -> yarl.URL:
+        target = self._urls.get(url)
+        if target is None:
+            if len(self._urls) >= _URL_MEMO:
+                self._urls.clear()
+            target = self._urls[url] = yarl.URL(url, encoded=True)
+        return target
+
     async def send(
-        self,
-        method: str,
-        url: str,
-        *,
-        auth: bool,
-        body: bytes | None,
-        remaining: float | None,
-        display_url: str,
-        scrub: Callable[[str], str],
-        timeout: Timeout | None = None,
+        self, request: Request, *, timeout: Timeout, remaining: float | None
     ) -> RawResponse:
         """Send one attempt and read the response (at most ``MAX_BODY`` bytes of it).
 
         Args:
-            method: HTTP method.
-            url: Absolute URL, already percent-encoded.
-            auth: Send the ``apikey`` header.
-            body: JSON body bytes, or ``None``.
+            request: What to send.
+            timeout: The limits of this attempt.
             remaining: Seconds left of the caller's overall budget, or ``None``.
-            display_url: The URL to show in errors (the API key redacted).
-            scrub: Removes every secret (the key, in any spelling) from a text.
-            timeout: Limits for this attempt (``with_options``); default: the transport's.
 
         Raises:
             APIConnectionError: The connection failed or dropped, or the response
@@ -306,40 +231,38 @@ class Transport:
             APITimeoutError: A limit ran out.
             UnexpectedResponseError: The body is larger than ``MAX_BODY``.
         """
+        method, scrub = request.method, request.scrub
         if remaining is not None and remaining <= 0:
-            raise _connection_error(
-                APITimeoutError, "total_timeout ran out", method=method, url=display_url, sent=False
+            raise APITimeoutError(
+                "total_timeout ran out", method=method, url=request.display_url, sent=False
             )
         session = self._get_session()
-        limits = self._timeout if timeout is None else timeout
-        if remaining is None:
-            client_timeout = (
-                self._default_timeout if timeout is None else _client_timeout(limits, None)
-            )
-        else:
-            client_timeout = _client_timeout(limits, remaining)
-        headers = self._headers[auth, body is not None]
-        if self._proxy_headers is not None and url.startswith("http:"):
-            headers = {**headers, **self._proxy_headers}
-        target = self._urls.get(url)
-        if target is None:
-            if len(self._urls) >= _URL_MEMO:
-                self._urls.clear()
-            target = self._urls[url] = yarl.URL(url, encoded=True)
+        headers = dict(self._base_headers)
+        if request.api_key is not None:
+            headers["apikey"] = request.api_key
+        if request.body is not None:
+            headers["Content-Type"] = "application/json"
+        if self._proxy_headers is not None and request.url.startswith("http:"):
+            headers.update(self._proxy_headers)
+        target = self._target(request.url)
+        progress = _Progress() if self._owns_session else None
         try:
             async with session.request(
                 method,
                 target,
                 headers=headers,
-                data=body,
+                data=request.body,
                 allow_redirects=False,
                 # aiohttp would label an empty POST "application/octet-stream"; asking
                 # it not to costs a header rebuild, so only body-less POST/PATCH do.
-                skip_auto_headers=_NO_BODY_SKIP if body is None and method != "GET" else None,
-                timeout=client_timeout,
+                skip_auto_headers=(
+                    _NO_BODY_SKIP if request.body is None and method != "GET" else None
+                ),
+                timeout=_client_timeout(timeout, remaining),
                 ssl=self._request_ssl,
                 proxy=self._proxy,
                 proxy_headers=self._proxy_headers,
+                trace_request_ctx=progress,
             ) as resp:
                 declared = resp.content_length
                 if (
@@ -351,35 +274,26 @@ class Transport:
                     payload = await resp.read()
                 else:
                     payload = await self._read_capped(resp, scrub)
-                reason = resp.reason or ""
-                return RawResponse(resp.status, scrub(reason), resp.headers, payload)
+                return RawResponse(resp.status, scrub(resp.reason or ""), resp.headers, payload)
         except SeriesError:
             raise
         except aiohttp.ClientHttpProxyError as exc:
-            # The proxy refused the CONNECT tunnel: nothing reached the API. The
-            # request info aiohttp keeps holds our Proxy-Authorization header:
-            # drop every header before the error is chained.
-            exc.request_info = exc.request_info._replace(
-                headers=multidict.CIMultiDictProxy(multidict.CIMultiDict())
-            )
-            raise _connection_error(
-                APIConnectionError,
-                scrub(f"the proxy refused to connect to the API: HTTP {exc.status} {exc.message}"),
+            raise proxy_refused(exc, method=method, url=request.display_url, scrub=scrub) from exc
+        except WRAPPED as exc:
+            error = connection_error(
+                exc,
+                sent=None if progress is None else progress.written,
                 method=method,
-                url=display_url,
-                sent=False,
-                retryable=exc.status >= 500,
-            ) from exc
-        except Exception as exc:
-            if not isinstance(exc, _WRAPPED):
-                raise
-            error = self._wrap(exc, method, target, display_url, scrub, limits)
+                target=target,
+                display_url=request.display_url,
+                proxy=self._proxy,
+                limits=timeout,
+                scrub=scrub,
+            )
             # aiohttp's exception is chained for debugging, once it is key-free.
-            raise error from (exc if _redact_chain(exc, scrub, display_url) else None)
+            raise error from (exc if redact_chain(exc, scrub, request.display_url) else None)
 
-    async def _read_capped(
-        self, resp: aiohttp.ClientResponse, scrub: Callable[[str], str]
-    ) -> bytes:
+    async def _read_capped(self, resp: aiohttp.ClientResponse, scrub: Scrub) -> bytes:
         """Read the body chunk by chunk, refusing it once it passes ``MAX_BODY``.
 
         Counted after decompression, so a small gzip bomb is stopped as early as
@@ -408,88 +322,6 @@ class Transport:
             body=head,
         )
 
-    def _wrap(
-        self,
-        exc: BaseException,
-        method: str,
-        target: yarl.URL,
-        display_url: str,
-        scrub: Callable[[str], str],
-        limits: Timeout,
-    ) -> APIConnectionError:
-        """Turn an aiohttp/asyncio failure into our error, naming the host it tried.
-
-        Through a proxy, a failure to reach the proxy itself names the proxy (never
-        its credentials: ``self._proxy`` holds none); any other failure names the
-        API's host and the proxy it went through.
-        """
-        where = _host_port(target)
-        proxy = self._proxy
-        if proxy is not None:
-            # aiohttp raises ClientProxyConnectionError when the proxy cannot be reached,
-            # and keys a TLS failure by the host it was talking to: the proxy, or the
-            # API through the tunnel.
-            at_proxy = isinstance(exc, aiohttp.ClientProxyConnectionError) or (
-                isinstance(exc, aiohttp.ClientConnectorError)
-                and (exc.host, exc.port) == (proxy.host, proxy.port)
-            )
-            where = (
-                f"the proxy {_host_port(proxy)}"
-                if at_proxy
-                else f"{where} through the proxy {_host_port(proxy)}"
-            )
-
-        def detail(text: object) -> str:
-            # Scrubbed before it is shortened: a cut must not leave part of a secret.
-            line = " ".join(scrub(str(text)).split())
-            return line if len(line) <= _DETAIL_LIMIT else line[:_DETAIL_LIMIT] + "..."
-
-        def fail(
-            cls: type[APIConnectionError], text: str, *, sent: bool, retryable: bool = True
-        ) -> APIConnectionError:
-            return _connection_error(
-                cls, scrub(text), method=method, url=display_url, sent=sent, retryable=retryable
-            )
-
-        if isinstance(exc, aiohttp.ClientSSLError):
-            said = detail(getattr(exc, "os_error", None) or exc.strerror or exc)
-            return fail(
-                APIConnectionError,
-                f"TLS error talking to {where}: {said}",
-                sent=False,
-                retryable=False,
-            )
-        if isinstance(exc, aiohttp.ConnectionTimeoutError):
-            return fail(
-                APITimeoutError,
-                f"timed out connecting to {where} (connect timeout {limits.connect}s)",
-                sent=False,
-            )
-        if isinstance(exc, aiohttp.ClientConnectorError):
-            said = exc.os_error.strerror or detail(exc.os_error)
-            if isinstance(exc.os_error, socket.gaierror):  # DNS (any aiohttp version)
-                said = f"name resolution failed ({said})"
-            return fail(APIConnectionError, f"could not connect to {where}: {said}", sent=False)
-        connecting = _raised_while_connecting(exc)
-        if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):  # distinct types on 3.10
-            if connecting:  # e.g. a proxy that never answers the CONNECT
-                return fail(APITimeoutError, f"timed out connecting to {where}", sent=False)
-            return fail(APITimeoutError, f"timed out waiting for an answer from {where}", sent=True)
-        if isinstance(exc, ValueError) and not isinstance(exc, aiohttp.ClientError):
-            # aiohttp refused to build the request (e.g. a URL it cannot encode).
-            return fail(
-                APIConnectionError,
-                f"could not send the request to {where}: {detail(exc)}",
-                sent=False,
-                retryable=False,
-            )
-        text = _describe(exc, detail)
-        if connecting:
-            if proxy is not None:  # failing mid-CONNECT (TLS errors were handled above)
-                where = f"the proxy {_host_port(proxy)}"
-            return fail(APIConnectionError, f"could not connect to {where}: {text}", sent=False)
-        return fail(APIConnectionError, f"connection to {where} failed: {text}", sent=True)
-
     async def aclose(self, *, loop_closed: bool = False) -> None:
         """Close the session if this transport created it.
 
@@ -502,22 +334,22 @@ class Transport:
         session, self._session = self._session, None
         if not self._owns_session or session is None or session.closed:
             return
-        if loop_closed:
-            _close_orphaned_sockets(session.connector)
+        if loop_closed and session.connector is not None:
+            close_sockets_of_closed_loop(session.connector)
         await session.close()
 
 
-def _close_orphaned_sockets(connector: aiohttp.BaseConnector | None) -> None:
-    """Close the sockets of pooled connections whose event loop is closed.
+def close_sockets_of_closed_loop(connector: aiohttp.BaseConnector) -> None:
+    """Close the sockets of a connector's connections whose event loop is closed.
 
-    A transport closes its socket through its loop (``call_soon``); with that
-    loop closed, ``close()`` cannot finish and the socket would leak ("unclosed
-    transport" at garbage collection). So the socket is closed here and the
-    transport told it has none. This reaches into asyncio's selector transports;
-    on any other kind it does nothing.
+    aiohttp and asyncio have no public way to do this: a transport closes its
+    socket through its loop (``call_soon``); with that loop closed, ``close()``
+    cannot finish and the socket would leak ("unclosed transport" at garbage
+    collection). So this, and only this, reaches into private attributes:
+    aiohttp's pool (``_conns``, ``_acquired``) and asyncio's selector transports
+    (``_sock``, ``_ssl_protocol``, ``_closed``). ``tests/core/test_transport.py``
+    fails loudly if an upgrade moves any of them.
     """
-    if connector is None:
-        return
     handlers: list[object] = list(getattr(connector, "_acquired", ()))
     for pooled in getattr(connector, "_conns", {}).values():
         handlers.extend(handler for handler, _ in pooled)

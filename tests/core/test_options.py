@@ -14,7 +14,7 @@ from series_async import (
     Timeout,
     ValidationError,
 )
-from tests.conftest import API_KEY, FakeSleep
+from tests.conftest import API_KEY, RetryLog
 from tests.recorder import Recorder, fail, ok
 
 pytestmark = pytest.mark.timeout(20)
@@ -22,9 +22,7 @@ pytestmark = pytest.mark.timeout(20)
 SESSION = {"SessionId": "s1", "Title": "T"}
 
 
-async def test_derived_client_shares_the_session_and_replaces_settings(
-    recorder: Recorder, fake_sleep: FakeSleep
-) -> None:
+async def test_derived_client_shares_the_session_and_replaces_settings(recorder: Recorder) -> None:
     recorder.reply(ok(SESSION))
     policy = RetryPolicy(max_retry_after=5.0, jitter=False)
     async with SeriesClient(API_KEY, base_url=recorder.url, retry=policy) as client:
@@ -53,7 +51,7 @@ async def test_timeout_applies_to_the_derived_client_only(recorder: Recorder) ->
             await client.with_options(timeout=limits).sessions.get("s1")
 
 
-async def test_max_retries_zero_sends_once(recorder: Recorder, fake_sleep: FakeSleep) -> None:
+async def test_max_retries_zero_sends_once(recorder: Recorder) -> None:
     recorder.reply(fail(503, "busy"))
     async with SeriesClient(API_KEY, base_url=recorder.url) as client:
         with pytest.raises(SeriesError):
@@ -65,19 +63,19 @@ async def test_max_retries_zero_sends_once(recorder: Recorder, fake_sleep: FakeS
 
 
 async def test_discord_budget_a_429_answers_at_once_with_retry_after(
-    recorder: Recorder, fake_sleep: FakeSleep
+    recorder: Recorder, retry_log: RetryLog
 ) -> None:
     recorder.reply(fail(429, "Too many requests", **{"Retry-After": "20"}))
     async with SeriesClient(API_KEY, base_url=recorder.url) as client:
         with pytest.raises(RateLimitError) as info:
             await client.with_options(timeout=2.5, max_retries=0).sessions.get("s1")
     assert info.value.retry_after == 20.0
-    assert fake_sleep.delays == []
+    assert retry_log.delays == []
     assert len(recorder.requests) == 1
 
 
 async def test_a_429_whose_wait_does_not_fit_total_timeout_stays_a_rate_limit(
-    recorder: Recorder, fake_sleep: FakeSleep
+    recorder: Recorder, retry_log: RetryLog
 ) -> None:
     # The issue: total_timeout=2.5 used to turn this into APITimeoutError, losing retry_after.
     recorder.reply(fail(429, "Too many requests", **{"Retry-After": "20"}))
@@ -87,11 +85,11 @@ async def test_a_429_whose_wait_does_not_fit_total_timeout_stays_a_rate_limit(
             await client.with_options(retry=policy).ranking.promote(1)
     assert info.value.retry_after == 20.0
     assert info.value.may_have_acted is False
-    assert fake_sleep.delays == []
+    assert retry_log.delays == []
 
 
 async def test_a_429_without_retry_after_whose_backoff_does_not_fit_stays_a_rate_limit(
-    recorder: Recorder, fake_sleep: FakeSleep
+    recorder: Recorder, retry_log: RetryLog
 ) -> None:
     recorder.reply(fail(429, "Too many requests"))
     policy = RetryPolicy(total_timeout=0.5, initial_delay=1.0, jitter=False)
@@ -99,18 +97,18 @@ async def test_a_429_without_retry_after_whose_backoff_does_not_fit_stays_a_rate
         with pytest.raises(RateLimitError) as info:
             await client.sessions.get("s1")
     assert info.value.retry_after is None
-    assert fake_sleep.delays == []
+    assert retry_log.delays == []
 
 
 async def test_a_5xx_whose_backoff_does_not_fit_is_still_a_timeout(
-    recorder: Recorder, fake_sleep: FakeSleep
+    recorder: Recorder, retry_log: RetryLog
 ) -> None:
     recorder.reply(fail(503, "busy"))
     policy = RetryPolicy(total_timeout=0.5, initial_delay=1.0, jitter=False)
     async with SeriesClient(API_KEY, base_url=recorder.url, retry=policy) as client:
         with pytest.raises(APITimeoutError, match=r"total_timeout of 0.5s would run out"):
             await client.sessions.get("s1")
-    assert fake_sleep.delays == []
+    assert retry_log.delays == []
 
 
 async def test_closing_the_original_closes_derived_clients(recorder: Recorder) -> None:
@@ -146,9 +144,9 @@ async def test_closing_a_derived_client_leaves_the_original_open(recorder: Recor
 async def test_derived_from_a_derived_keeps_what_it_does_not_replace(recorder: Recorder) -> None:
     async with SeriesClient(API_KEY, base_url=recorder.url) as client:
         fast = client.with_options(timeout=1.5).with_options(max_retries=1)
-        assert fast._timeout == Timeout(total=1.5, connect=1.5, read=1.5)
+        assert fast._options.timeout == Timeout(total=1.5, connect=1.5, read=1.5)
         assert fast.retry_policy.max_retries == 1
-        assert fast._root is client
+        assert fast._connection is client._connection
 
 
 def test_bad_options_are_refused() -> None:

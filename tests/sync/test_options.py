@@ -39,7 +39,7 @@ def test_with_options_shares_the_async_client_session(server: ThreadedServer) ->
         derived = fast._owner.client
         assert derived is not original
         assert derived._transport is original._transport  # one aiohttp session
-        assert derived._root is original
+        assert derived._connection is original._connection
         assert repr(fast) == repr(client)
     assert fast.closed  # closing the original closed it
     with pytest.raises(SeriesError, match=r"^client is closed"):
@@ -149,7 +149,8 @@ if pid == 0:
     assert fast.sessions.get("child").session_id == "child"
     derived = fast._owner.client
     assert derived is not before
-    assert derived._root is client._owner.client  # re-derived from the child's own client
+    # re-derived from the child's own client
+    assert derived._connection is client._owner.client._connection
     assert derived.retry_policy.max_retries == 0
     sys.exit(0)
 _, status = os.waitpid(pid, 0)

@@ -1,0 +1,107 @@
+"""Request-side checks of ``client.sessions``: custom roles, list filters, "not ``None``"."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from ._converter import converter
+from ._errors import ValidationError
+from ._models import CustomRole, RolePermissions, SessionStatus
+from ._validation import check_bool, check_day, check_int, check_str, check_user_id, show
+
+__all__ = ["list_query", "not_none", "roles_body"]
+
+_RESERVED_ROLE_NAMES = frozenset({"host", "cohost", "supervisor"})
+_THREE_BOOLS = (bool, bool, bool)
+_FILTER_STATUSES = ("upcoming", "ongoing", "completed", "cancelled")
+# The converter's hook, looked up once rather than dispatched per role.
+_unstructure_role = converter.get_unstructure_hook(CustomRole)
+
+
+def roles_body(value: Any) -> list[dict[str, Any]]:
+    if value is None:
+        raise ValidationError(
+            "custom_roles", "None is not allowed: pass [] to remove every custom role"
+        )
+    # A list or tuple passes without the ABC checks (the usual case, and the slow checks).
+    if type(value) not in (list, tuple) and (
+        isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence)
+    ):
+        raise ValidationError("custom_roles", "must be a list of CustomRole")
+    seen: set[str] = set()
+    for index, role in enumerate(value):
+        field = f"custom_roles[{index}]"
+        if not isinstance(role, CustomRole):
+            raise ValidationError(field, f"must be a CustomRole, got {type(role).__name__}")
+        name = check_str(f"{field}.name", role.name)
+        if name.replace("-", "").replace(" ", "").lower() in _RESERVED_ROLE_NAMES:
+            raise ValidationError(
+                f"{field}.name", f"{name!r} is reserved (Host, CoHost and Supervisor are built in)"
+            )
+        if name in seen:
+            raise ValidationError(
+                f"{field}.name", f"duplicate role name {name!r}: names must be unique"
+            )
+        seen.add(name)
+        check_int(f"{field}.slots", role.slots, low=1, high=10)
+        check_int(f"{field}.min_rank", role.min_rank, low=0, high=255)
+        permissions = role.permissions
+        if not isinstance(permissions, RolePermissions):
+            raise ValidationError(f"{field}.permissions", "must be a RolePermissions")
+        flags = (
+            type(permissions.change_session_status),
+            type(permissions.pass_or_fail_attendees),
+            type(permissions.modify_attendance),
+        )
+        if flags != _THREE_BOOLS:  # then name the first flag that is not a bool
+            for flag in ("change_session_status", "pass_or_fail_attendees", "modify_attendance"):
+                check_bool(f"{field}.permissions.{flag}", getattr(permissions, flag))
+    unstructure = _unstructure_role
+    return [unstructure(role) for role in value]
+
+
+def not_none(field: str, value: Any) -> Any:
+    if value is None:
+        raise ValidationError(field, "None is not a value here: leave it out (UNSET) to keep it")
+    return value
+
+
+def list_query(
+    page: int,
+    status: SessionStatus | str | None,
+    date: date | str | None,
+    start: date | str | None,
+    end: date | str | None,
+    host: int | str | None,
+) -> dict[str, str]:
+    """The query of ``sessions.list`` (and ``iterate``), checked before any request."""
+    query = {"page": str(check_int("page", page, low=1))}
+    if status is not None:
+        value = status.value if isinstance(status, SessionStatus) else status
+        if value not in _FILTER_STATUSES:
+            raise ValidationError(
+                "status", f"must be one of {', '.join(_FILTER_STATUSES)}, got {show(status)}"
+            )
+        query["status"] = value
+    if date is not None:
+        if start is not None or end is not None:
+            raise ValidationError(
+                "date", "cannot be combined with start/end: give one day or a range"
+            )
+        query["date"] = check_day("date", date)
+    if (start is None) != (end is None):
+        raise ValidationError(
+            "start" if start is None else "end", "start and end go together: give both"
+        )
+    if start is not None and end is not None:
+        query["start"] = check_day("start", start)
+        query["end"] = check_day("end", end)
+        if query["start"] > query["end"]:
+            raise ValidationError(
+                "start", f"must not be after end ({query['start']} > {query['end']})"
+            )
+    if host is not None:
+        query["host"] = check_user_id("host", host)
+    return query
