@@ -100,31 +100,39 @@ class Call(Generic[T]):
 class Pipeline:
     """Runs :class:`Call` values against the API.
 
+    One pipeline serves a client and every client derived from it (``with_options``),
+    so what it scrubs covers the whole family: each of their keys, in every call.
+
     Args:
         base_url: The API root, without a trailing slash.
         transport: Sends each attempt.
-        secrets: Other strings no error may show (proxy credentials).
+        secrets: Strings no error may show (the key, proxy credentials).
     """
 
     def __init__(self, *, base_url: str, transport: Transport, secrets: tuple[str, ...]) -> None:
         self.base_url = base_url
         self._transport = transport
-        self._secrets = tuple(s for s in secrets if s)
-        # One scrubber per key (the raw and the percent-encoded spelling: aiohttp's
-        # messages quote the URL, where a key is encoded), built on first use.
-        self._scrubs: dict[str, Scrub] = {}
+        self._secrets: set[str] = set()
+        self._scrub: Scrub = scrubber(())
+        for secret in secrets:
+            self.add_secret(secret)
 
-    def _scrub_for(self, call: Call[Any], api_key: str) -> Scrub:
-        """The scrubber of ``call``: the key, proxy credentials, and a key in the path."""
-        if call.secret_path:
-            segment = call.path.rsplit("/", 1)[-1]
-            secrets = {api_key, quote(api_key, safe=""), segment, unquote(segment)}
-            return scrubber({*secrets, *self._secrets})
-        scrub = self._scrubs.get(api_key)
-        if scrub is None:
-            scrub = scrubber({api_key, quote(api_key, safe=""), *self._secrets})
-            self._scrubs[api_key] = scrub
-        return scrub
+    def add_secret(self, secret: str) -> None:
+        """Scrub ``secret`` too from now on (a key given to ``with_options``), in every spelling.
+
+        Raw and percent-encoded: aiohttp's messages quote the URL, where a key is encoded.
+        """
+        spellings = {secret, quote(secret, safe="")} - {""}
+        if not spellings <= self._secrets:
+            self._secrets |= spellings
+            self._scrub = scrubber(self._secrets)
+
+    def _scrub_for(self, call: Call[Any]) -> Scrub:
+        """The scrubber of ``call``: the family's secrets, and a key in its path."""
+        if not call.secret_path:
+            return self._scrub
+        segment = call.path.rsplit("/", 1)[-1]
+        return scrubber({*self._secrets, segment, unquote(segment)})
 
     def _request(self, call: Call[Any], options: RequestOptions) -> Request:
         url = self.base_url + call.path
@@ -136,7 +144,7 @@ class Pipeline:
             display_url=self.base_url + call.template if call.secret_path else url,
             body=None if call.body is None else _json.dumps(call.body),
             api_key=options.api_key if call.auth else None,
-            scrub=self._scrub_for(call, options.api_key),
+            scrub=self._scrub_for(call),
         )
 
     async def run(self, call: Call[T], options: RequestOptions) -> T:

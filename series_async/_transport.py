@@ -10,7 +10,6 @@ trace of ours: ``None``, and ``_translate`` answers conservatively).
 
 from __future__ import annotations
 
-import functools
 import ssl as ssl_module
 from collections.abc import Mapping
 from types import SimpleNamespace
@@ -78,18 +77,11 @@ class RawResponse:
     body: bytes
 
 
-@functools.lru_cache(maxsize=32)
-def _limits(timeout: Timeout) -> aiohttp.ClientTimeout:
-    return aiohttp.ClientTimeout(
-        total=timeout.total, connect=timeout.connect, sock_read=timeout.read
-    )
-
-
 def _client_timeout(timeout: Timeout, remaining: float | None) -> aiohttp.ClientTimeout:
     """aiohttp's limits for one attempt: ``timeout``, its total capped by ``remaining``."""
-    if remaining is None:
-        return _limits(timeout)
-    total = remaining if timeout.total is None else min(timeout.total, remaining)
+    total = timeout.total
+    if remaining is not None:
+        total = remaining if total is None else min(total, remaining)
     return aiohttp.ClientTimeout(total=total, connect=timeout.connect, sock_read=timeout.read)
 
 
