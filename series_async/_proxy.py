@@ -22,10 +22,10 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import attrs
 
 from ._errors import ValidationError
+from ._redact import REDACTED
 
 __all__ = ["ProxyConfig", "display", "resolve_proxy"]
 
-REDACTED = "<redacted>"
 
 
 @attrs.frozen(repr=False)
