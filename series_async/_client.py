@@ -17,8 +17,8 @@ from ._options import RequestOptions, check_api_key, check_timeout, resolve_poli
 from ._pipeline import Call, Pipeline
 from ._proxy import ProxyConfig, display, resolve_proxy
 from ._ranking import Ranking
-from ._redact import REDACTED
 from ._retry import RetryPolicy
+from ._scrub import REDACTED
 from ._sessions import Sessions
 from ._transport import AIOHTTP_VERSION, Transport
 from ._types import UNSET, Timeout, Unset
@@ -376,3 +376,12 @@ class _DerivedClient(SeriesClient):
     def __init__(self, connection: _Connection, options: RequestOptions) -> None:
         # Not SeriesClient.__init__: that one opens a new connection from its arguments.
         self._start(connection, options, root=False)
+
+
+def driven_by_sync(client: SeriesClient) -> SeriesClient:
+    """Mark ``client`` as driven by series_sync (``sync`` in its User-Agent) and return it.
+
+    The one hook series_sync needs from the async client; not for users.
+    """
+    client._set_flavor("sync")
+    return client

@@ -18,13 +18,14 @@ from urllib.parse import quote, unquote, urlencode
 import attrs
 
 from . import _json
+from ._answers import decode, status_error, unexpected
+from ._body import excerpt_bytes
 from ._converter import converter
 from ._errors import APIConnectionError, SeriesError, UnexpectedResponseError, ValidationError
 from ._options import RequestOptions
-from ._redact import LINE_LIMIT, Scrub, excerpt, scrubber
 from ._retry import may_have_acted, retrying, start_deadline, time_left
-from ._translate import status_error
-from ._transport import CLOSED_IN_FLIGHT, RawResponse, Request, Transport, excerpt_bytes
+from ._scrub import LINE_LIMIT, Scrubber, excerpt
+from ._transport import CLOSED_IN_FLIGHT, RawResponse, Request, Transport
 from ._validation import check_encodable
 
 __all__ = ["Call", "Pipeline", "encode_segment"]
@@ -113,7 +114,7 @@ class Pipeline:
         self.base_url = base_url
         self._transport = transport
         self._secrets: set[str] = set()
-        self._scrub: Scrub = scrubber(())
+        self._scrub = Scrubber(())
         for secret in secrets:
             self.add_secret(secret)
 
@@ -125,14 +126,14 @@ class Pipeline:
         spellings = {secret, quote(secret, safe="")} - {""}
         if not spellings <= self._secrets:
             self._secrets |= spellings
-            self._scrub = scrubber(self._secrets)
+            self._scrub = Scrubber(self._secrets)
 
-    def _scrub_for(self, call: Call[Any]) -> Scrub:
+    def _scrub_for(self, call: Call[Any]) -> Scrubber:
         """The scrubber of ``call``: the family's secrets, and a key in its path."""
         if not call.secret_path:
             return self._scrub
         segment = call.path.rsplit("/", 1)[-1]
-        return scrubber({*self._secrets, segment, unquote(segment)})
+        return Scrubber({*self._secrets, segment, unquote(segment)})
 
     def _request(self, call: Call[Any], options: RequestOptions) -> Request:
         url = self.base_url + call.path
@@ -149,6 +150,10 @@ class Pipeline:
 
     async def run(self, call: Call[T], options: RequestOptions) -> T:
         """Send ``call`` under ``options`` (its retry policy, timeout and key); return its model.
+
+        Every error of a call leaves the SDK's hands here, so here it is scrubbed,
+        once, with all that is chained to it, whatever produced its texts (aiohttp,
+        a decoded body, the converter, a proxy): see ``Scrubber.error``.
 
         Raises:
             SeriesError: The last attempt's failure, with ``may_have_acted`` set for
@@ -182,13 +187,19 @@ class Pipeline:
         except SeriesError as exc:
             if acted and not call.read_only:
                 exc.may_have_acted = True
+            request.scrub.error(exc)
             raise
         raise AssertionError("unreachable: the attempts end in a result or an error")
 
     async def _attempt(
         self, call: Call[T], request: Request, options: RequestOptions, remaining: float | None
     ) -> T:
-        """One attempt: send, raise the status's error unless 2xx, parse the body."""
+        """One attempt: send, raise the status's error unless 2xx, parse the body.
+
+        A 2xx whose body cannot be decoded at all raises ``unreadable`` (retried
+        for idempotent calls); a 2xx of the wrong shape is not (asking again would
+        give the same answer).
+        """
         debug = logger.isEnabledFor(logging.DEBUG)
         started = time.perf_counter() if debug else 0.0
         raw = await self._transport.send(request, timeout=options.timeout, remaining=remaining)
@@ -200,50 +211,29 @@ class Pipeline:
                 raw.status,
                 (time.perf_counter() - started) * 1000,
             )
-        if not 200 <= raw.status < 300:
-            raise status_error(
-                raw.status,
-                raw.reason,
-                raw.headers,
-                raw.body,
-                method=call.method,
-                url=request.display_url,
-                scrub=request.scrub,
+        status, scrub = raw.status, request.scrub
+        if not 100 <= status <= 599:
+            raise UnexpectedResponseError(
+                f"the API answered with HTTP {status}, a status outside 100-599",
+                status=status,
+                body=excerpt_bytes(raw.body, scrub),
             )
-        return self._parse(call, raw, request.scrub)
-
-    def _parse(self, call: Call[T], raw: RawResponse, scrub: Scrub) -> T:
-        loads = _json.loads
-        if loads is not _json.loads_exact:
+        if not 200 <= status < 300:
+            raise status_error(call.method, raw, request.display_url, scrub)
+        envelope = decode(raw, scrub)
+        if _json.loads is not _json.loads_exact:
             try:
-                return self._read(call, raw, scrub, loads)
+                return self._read(call, raw, envelope, scrub)
             except UnexpectedResponseError:
                 # orjson reads integers beyond 64 bits as floats, which no model
                 # accepts: the stdlib's reading decides what this answer really is.
-                pass
-        return self._read(call, raw, scrub, _json.loads_exact)
+                envelope = _json.loads_exact(raw.body)
+        return self._read(call, raw, envelope, scrub)
 
-    def _read(
-        self,
-        call: Call[T],
-        raw: RawResponse,
-        scrub: Scrub,
-        loads: Callable[[bytes], Any],
-    ) -> T:
-        try:
-            envelope = loads(raw.body)
-        except UnicodeDecodeError as exc:
-            raise self._unexpected("the response body is not UTF-8 text", raw, scrub) from exc
-        except ValueError as exc:
-            raise self._unexpected("the response body is not JSON", raw, scrub) from exc
-        except RecursionError:
-            # Raised deep in the decoder: chaining it would print thousands of frames.
-            raise self._unexpected(
-                "the response body is JSON nested too deeply to decode", raw, scrub
-            ) from None
+    def _read(self, call: Call[T], raw: RawResponse, envelope: Any, scrub: Scrubber) -> T:
         data = envelope.get("data") if type(envelope) is dict else None
         if type(data) is not dict or envelope.get("success") is False:
-            raise self._unexpected(
+            raise unexpected(
                 'expected {"success": true, "data": {...}} in the response', raw, scrub
             )
         model = call.model
@@ -253,7 +243,7 @@ class Pipeline:
             result: T = converter.structure(data, model)
         except Exception as exc:
             detail = excerpt(scrub(str(exc)), LINE_LIMIT)
-            raise self._unexpected(
+            raise unexpected(
                 f"could not read a {model.__name__} from the response ({type(exc).__name__}: "
                 f"{detail})",
                 raw,
@@ -262,11 +252,5 @@ class Pipeline:
         if call.check is not None:
             problem = call.check(result)
             if problem is not None:
-                raise self._unexpected(problem, raw, scrub)
+                raise unexpected(problem, raw, scrub)
         return result
-
-    @staticmethod
-    def _unexpected(message: str, raw: RawResponse, scrub: Scrub) -> SeriesError:
-        return UnexpectedResponseError(
-            message, status=raw.status, body=excerpt_bytes(raw.body, scrub)
-        )

@@ -22,10 +22,9 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import attrs
 
 from ._errors import ValidationError
-from ._redact import REDACTED
+from ._scrub import REDACTED
 
 __all__ = ["ProxyConfig", "display", "resolve_proxy"]
-
 
 
 @attrs.frozen(repr=False)

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ._errors import ValidationError
-from ._redact import excerpt
+from ._scrub import excerpt
 from ._time import format_timestamp, parse_timestamp
 
 __all__ = [
