@@ -38,7 +38,7 @@ from ._models import (
     UpdatedSession,
 )
 from ._retry import RetryPolicy
-from ._types import UNSET, Timeout, Unset, UnsetType
+from ._types import UNSET, Timeout, Unset
 from ._version import __version__
 
 __all__ = [
@@ -72,7 +72,6 @@ __all__ = [
     "UNSET",
     "UnexpectedResponseError",
     "Unset",
-    "UnsetType",
     "UpdatedSession",
     "ValidationError",
     "__version__",

@@ -15,20 +15,18 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import _json
+from ._body import excerpt_bytes
 from ._errors import (
     APIStatusError,
-    RateLimitError,
     SeriesError,
     UnexpectedResponseError,
     status_error_class,
 )
-from ._scrub import Scrubber
-from ._transport import EXCERPT_LIMIT, RawResponse, excerpt, excerpt_bytes
+from ._scrub import EXCERPT_LIMIT, LINE_LIMIT, Scrubber, excerpt
+from ._transport import RawResponse
 
 __all__ = ["decode", "parse_retry_after", "status_error", "unexpected"]
 
-SHORT_LIMIT = 200
-"""How much of a text a message quotes (characters)."""
 # RFC 9110: delay-seconds = 1*DIGIT, in ASCII: no sign, exponent, "_" or other digits.
 # A decimal fraction is tolerated (our emulator sends one to keep tests fast).
 _DELAY_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
@@ -103,31 +101,25 @@ def status_error(
         location = raw.headers.get("Location")
         message = f"redirect not followed (the API key must not be sent elsewhere): {message}"
         if location:
-            message += f" -> {excerpt(scrub(location), SHORT_LIMIT)}"
+            message += f" -> {excerpt(scrub(location), LINE_LIMIT)}"
     cls = status_error_class(raw.status)
-    fields: dict[str, Any] = {
-        "status": raw.status,
-        "code": code,
-        "body": body,
-        "method": method,
-        "url": display_url,
-    }
-    retry_after = parse_retry_after(raw.headers.get("Retry-After"))
-    if cls is RateLimitError:
-        return RateLimitError(message, retry_after=retry_after, **fields)
-    error_obj = cls(message, **fields)
-    if retry_after is not None:
-        # Honoured by the retry loop (e.g. a 503 with Retry-After).
-        error_obj.retry_after = retry_after  # type: ignore[attr-defined]
-    return error_obj
+    return cls(
+        message,
+        status=raw.status,
+        code=code,
+        body=body,
+        method=method,
+        url=display_url,
+        # Declared here, where it is read; the retry loop honours it (a 429, a 503...).
+        retry_after=parse_retry_after(raw.headers.get("Retry-After")),
+    )
 
 
 def _fallback_message(raw: RawResponse, shown: str) -> str:
     stripped = shown.strip()
     if stripped and not stripped.startswith("<"):
-        line = _WHITESPACE.sub(" ", stripped)
-        return line if len(line) <= SHORT_LIMIT else line[:SHORT_LIMIT] + "..."
-    return excerpt(raw.reason, SHORT_LIMIT) if raw.reason else f"HTTP {raw.status}"
+        return excerpt(_WHITESPACE.sub(" ", stripped), LINE_LIMIT)
+    return excerpt(raw.reason, LINE_LIMIT) if raw.reason else f"HTTP {raw.status}"
 
 
 def decode(raw: RawResponse, scrub: Scrubber) -> Any:

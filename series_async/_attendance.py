@@ -56,7 +56,7 @@ class Attendance(Resource):
         Not retried after a 5xx or timeout (it could add the attendee twice)
         unless the policy has ``retry_non_idempotent=True``.
         """
-        path = "/attendance/add-attendee/" + encode_segment("session_id", session_id)
+        segment = encode_segment("session_id", session_id)
         body: dict[str, Any] = {"UserId": check_user_id("user_id", user_id)}
         for field, wire, value in (
             ("username", "Username", username),
@@ -71,11 +71,11 @@ class Attendance(Resource):
             body["LeaveTime"] = check_timestamp("leave_time", leave_time)
         _check_order(body)
         call = Call(
-            "POST",
-            "/attendance/add-attendee/{sessionId}",
-            path,
-            Attendee,
-            False,
+            method="POST",
+            template="/attendance/add-attendee/{sessionId}",
+            path_params={"sessionId": segment},
+            model=Attendee,
+            idempotent=False,
             body=body,
             prepare=fill_missing(sessionId=session_id, UserId=body["UserId"]),
         )
@@ -103,7 +103,7 @@ class Attendance(Resource):
         Raises:
             ValidationError: Neither time given, or leave before join.
         """
-        path = "/attendance/update-attendee/" + encode_segment("session_id", session_id)
+        segment = encode_segment("session_id", session_id)
         body: dict[str, Any] = {"UserId": check_user_id("user_id", user_id)}
         if join_time is not UNSET:
             body["JoinTime"] = check_timestamp("join_time", join_time)
@@ -113,11 +113,11 @@ class Attendance(Resource):
             raise ValidationError("update_attendee", "give join_time, leave_time or both")
         _check_order(body)
         call = Call(
-            "POST",
-            "/attendance/update-attendee/{sessionId}",
-            path,
-            Attendee,
-            True,
+            method="POST",
+            template="/attendance/update-attendee/{sessionId}",
+            path_params={"sessionId": segment},
+            model=Attendee,
+            idempotent=True,
             body=body,
             prepare=fill_missing(sessionId=session_id, UserId=body["UserId"]),
         )

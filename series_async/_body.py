@@ -11,27 +11,12 @@ from __future__ import annotations
 import zlib
 
 from ._errors import SeriesError, UnexpectedResponseError
-from ._scrub import Scrubber
+from ._scrub import EXCERPT_LIMIT, Scrubber, excerpt
 
-__all__ = [
-    "EXCERPT_LIMIT",
-    "MAX_BODY",
-    "Undecodable",
-    "decompress",
-    "excerpt",
-    "excerpt_bytes",
-    "too_big",
-]
+__all__ = ["MAX_BODY", "Undecodable", "decompress", "excerpt_bytes", "too_big"]
 
 MAX_BODY = 8 * 1024 * 1024
 """Largest response body read, counted after decompression; more is refused unread."""
-EXCERPT_LIMIT = 4096
-"""How much of a body an error keeps (characters)."""
-
-
-def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
-    """Return at most ``limit`` characters of ``text``, marking a cut."""
-    return text if len(text) <= limit else text[:limit] + f"... (cut at {limit} characters)"
 
 
 def excerpt_bytes(data: bytes, scrub: Scrubber) -> str:

@@ -3,28 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import enum
-import ipaddress
 import os
 import ssl as ssl_module
 import sys
+from collections.abc import Coroutine
 from types import TracebackType
-from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import urlsplit
-
-import attrs
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._attendance import Attendance
 from ._errors import SeriesError, ValidationError
 from ._keys import Keys
-from ._pipeline import Pipeline
-from ._proxy import display, resolve_proxy
+from ._options import RequestOptions, check_api_key, check_timeout, resolve_policy
+from ._pipeline import Call, Pipeline
+from ._proxy import ProxyConfig, display, resolve_proxy
 from ._ranking import Ranking
 from ._retry import RetryPolicy
+from ._scrub import REDACTED
 from ._sessions import Sessions
 from ._transport import AIOHTTP_VERSION, Transport
 from ._types import UNSET, Timeout, Unset
-from ._validation import check_bool, check_encodable, show
+from ._validation import check_base_url, check_bool, check_encodable
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -34,97 +32,97 @@ __all__ = ["DEFAULT_BASE_URL", "SeriesClient"]
 
 T = TypeVar("T")
 
+_CLOSED = "client is closed: create a new SeriesClient"
+
 DEFAULT_BASE_URL = "https://api.series.hr"
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
-
-
-class _State(enum.Enum):
-    UNOPENED = "unopened"
-    OPENED = "opened"
-    CLOSED = "closed"
 
 
 def _redact(key: str) -> str:
-    return f"{key[:4]}…" if len(key) >= 16 else "<redacted>"
+    return f"{key[:4]}…" if len(key) >= 16 else REDACTED
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def _user_agent(flavor: str, extra: str | None) -> str:
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    agent = f"series-sdk/{__version__} python/{python} aiohttp/{AIOHTTP_VERSION} {flavor}"
+    return f"{agent} {extra}" if extra else agent
 
 
-def _check_base_url(url: str, *, allow_insecure_http: bool) -> str:
-    if not isinstance(url, str) or not url.strip():
-        raise ValidationError("base_url", f"must be an http(s) URL, got {type(url).__name__}")
-    if any(ch.isspace() or not ch.isprintable() for ch in url.strip()):
-        # Whitespace would go raw into the request line.
-        raise ValidationError("base_url", "must not contain whitespace or control characters")
-    check_encodable("base_url", url)
-    try:
-        parts = urlsplit(url.strip())
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError as exc:
-        raise ValidationError("base_url", f"is not a valid URL: {exc}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        # Not the URL itself: it may carry credentials.
-        raise ValidationError(
-            "base_url",
-            f"must be an absolute http(s) URL, got scheme {parts.scheme!r}"
-            if parts.scheme not in ("http", "https")
-            else "must be an absolute http(s) URL with a host name",
-        )
-    try:
-        parts.hostname.encode("idna")
-    except UnicodeError:
-        raise ValidationError(
-            "base_url", f"has a host name that cannot be encoded: {parts.hostname!r}"
-        ) from None
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise ValidationError("base_url", "must not contain credentials, a query or a fragment")
-    if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(parts.hostname):
-        raise ValidationError(
-            "base_url",
-            f"refusing plain http:// to {parts.hostname!r}: the API key would travel in clear "
-            "text. Use https://, or pass allow_insecure_http=True if you really mean it",
-        )
-    return url.strip().rstrip("/")
+class _Connection:
+    """What a client and every client derived from it share.
+
+    The transport (so one aiohttp session and pool), the pipeline, the event
+    loop binding and the lifetime: closing the root client closes it.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        transport: Transport,
+        pipeline: Pipeline,
+        proxy: ProxyConfig | None,
+        user_agent: str | None,
+    ) -> None:
+        self.base_url = base_url
+        self.transport = transport
+        self.pipeline = pipeline
+        self.proxy = proxy
+        self.user_agent = user_agent
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.closed = False
+
+    def set_flavor(self, flavor: str) -> None:
+        """Name the driver (``"async"``, or ``"sync"`` for the sync twin) in the User-Agent."""
+        self.transport.set_user_agent(_user_agent(flavor, self.user_agent))
+
+    def bind(self) -> None:
+        """Bind to the running loop on first use; refuse any other loop after that."""
+        loop = asyncio.get_running_loop()
+        if self.loop is None:
+            self.loop = loop
+        elif loop is not self.loop:
+            raise SeriesError(
+                "this SeriesClient is bound to the event loop it first ran in and cannot be "
+                "used from another one: create one client per event loop"
+            )
+
+    async def aclose(self) -> None:
+        if self.closed:
+            return
+        loop = self.loop
+        if loop is not None and loop is not asyncio.get_running_loop() and not loop.is_closed():
+            raise SeriesError(
+                "aclose() must run on the event loop the client was used on "
+                "(create one client per event loop)"
+            )
+        self.closed = True
+        # After the first loop is closed, aclose() may run on a new one: the
+        # pooled sockets then have to be closed without their loop.
+        await self.transport.aclose(loop_closed=loop is not None and loop.is_closed())
 
 
-def _check_api_key(api_key: str | None) -> str:
-    key = api_key if api_key is not None else os.environ.get("SERIES_API_KEY") or None
-    if key is None:
-        raise SeriesError(
-            "no API key: pass api_key=... to SeriesClient or set the SERIES_API_KEY "
-            "environment variable"
-        )
-    if not isinstance(key, str) or not key.strip():
-        raise ValidationError("api_key", "must be a non-empty string")
-    if any(ch.isspace() or not ch.isprintable() for ch in key):
-        raise ValidationError("api_key", "must not contain whitespace or control characters")
-    try:
-        key.encode("utf-8")
-    except UnicodeEncodeError:
-        # Not check_encodable: its message would quote a character of the key.
-        raise ValidationError("api_key", "contains a lone surrogate: not sendable") from None
-    return key
+class _Requester:
+    """One client's way to the API, handed to its resources (``sessions``, ``keys``...).
 
+    It holds the client's :class:`RequestOptions` over the shared connection,
+    so a resource needs nothing else from the client.
+    """
 
-def _check_timeout(timeout: float | Timeout | None) -> Timeout:
-    if timeout is None:
-        raise ValidationError(
-            "timeout",
-            "None would let a call wait forever. Pass seconds (e.g. timeout=30), or "
-            "timeout=Timeout(total=None, connect=None, read=None) to disable timeouts on purpose",
-        )
-    if isinstance(timeout, Timeout):
-        return timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise ValidationError("timeout", f"must be seconds or a Timeout, got {show(timeout)}")
-    return Timeout(total=timeout, connect=timeout, read=timeout)
+    def __init__(self, connection: _Connection, options: RequestOptions) -> None:
+        self._connection = connection
+        self.options = options
+        self.closed = False
+
+    def request(self, call: Call[T]) -> Coroutine[Any, Any, T]:
+        """Check the client may call now; return the pipeline's coroutine for ``call``.
+
+        Not a coroutine itself: the method awaiting it awaits the pipeline directly.
+        """
+        connection = self._connection
+        if self.closed or connection.closed:
+            raise SeriesError(_CLOSED)
+        connection.bind()
+        return connection.pipeline.run(call, self.options)
 
 
 class SeriesClient:
@@ -175,24 +173,57 @@ class SeriesClient:
         proxy: str | None = None,
         trust_env: bool = True,
     ) -> None:
-        key = _check_api_key(api_key)
+        options = RequestOptions(
+            api_key=check_api_key(api_key),
+            timeout=check_timeout(timeout),
+            retry=resolve_policy(max_retries, retry),
+        )
+        connection = self._connect(
+            api_key=options.api_key,
+            base_url=base_url,
+            session=session,
+            ssl=ssl,
+            user_agent=user_agent,
+            allow_insecure_http=allow_insecure_http,
+            proxy=proxy,
+            trust_env=trust_env,
+        )
+        self._start(connection, options, root=True)
+
+    def _start(self, connection: _Connection, options: RequestOptions, *, root: bool) -> None:
+        """Set up this client on ``connection`` under ``options``.
+
+        The one place a client's attributes are set, for a new client and for
+        one made by :meth:`with_options` alike.
+        """
+        self._root = root  # closing it closes the connection
+        self._connection = connection
+        self._transport = connection.transport
+        self._options = options
+        self._requester = _Requester(connection, options)
+        self._sessions = Sessions(self._requester)
+        self._attendance = Attendance(self._requester)
+        self._ranking = Ranking(self._requester)
+        self._keys = Keys(self._requester)
+
+    def _connect(
+        self,
+        *,
+        api_key: str,
+        base_url: str | None,
+        session: aiohttp.ClientSession | None,
+        ssl: ssl_module.SSLContext | bool | None,
+        user_agent: str | None,
+        allow_insecure_http: bool,
+        proxy: str | None,
+        trust_env: bool,
+    ) -> _Connection:
+        """Check the connection arguments and build what derived clients will share."""
         check_bool("allow_insecure_http", allow_insecure_http)
         if base_url is None:
             base_url = os.environ.get("SERIES_BASE_URL") or DEFAULT_BASE_URL
-        self._base_url = _check_base_url(base_url, allow_insecure_http=allow_insecure_http)
-        limits = _check_timeout(timeout)
-        if retry is None:
-            policy = RetryPolicy(max_retries=max_retries)
-        elif not isinstance(retry, RetryPolicy):
-            raise ValidationError("retry", f"must be a RetryPolicy, got {type(retry).__name__}")
-        elif max_retries not in (2, retry.max_retries):
-            raise ValidationError(
-                "max_retries",
-                "conflicts with retry=RetryPolicy(...): set max_retries in the policy",
-            )
-        else:
-            policy = retry
-        proxy_config = resolve_proxy(proxy, trust_env=trust_env, base_url=self._base_url)
+        base_url = check_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        proxy_config = resolve_proxy(proxy, trust_env=trust_env, base_url=base_url)
         if session is not None:
             import aiohttp
 
@@ -209,56 +240,47 @@ class SeriesClient:
                     "user_agent", "must be one line of printable characters (no control characters)"
                 )
             check_encodable("user_agent", user_agent)
-        self._api_key = key
-        self._user_agent_extra = user_agent
-        self._flavor = "async"
-        self._state = _State.UNOPENED
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._proxy = proxy_config
-        # The client that owns the session, state and loop binding: itself, or
-        # for a with_options() client, the one it was derived from.
-        self._root = self
-        self._timeout = limits
-        self._transport = Transport(
-            timeout=limits,
+        transport = Transport(
             ssl=ssl,
             session=session,
-            api_key=key,
-            user_agent=self._build_user_agent(),
+            user_agent=_user_agent("async", user_agent),
             proxy=proxy_config,
         )
-        self._pipeline = Pipeline(
-            base_url=self._base_url,
-            api_key=key,
-            transport=self._transport,
-            policy=policy,
-            secrets=() if proxy_config is None else proxy_config.secrets,
+        pipeline = Pipeline(
+            base_url=base_url,
+            transport=transport,
+            secrets=(api_key, *(() if proxy_config is None else proxy_config.secrets)),
         )
-        self._init_resources()
-
-    def _init_resources(self) -> None:
-        self._sessions = Sessions(self)
-        self._attendance = Attendance(self)
-        self._ranking = Ranking(self)
-        self._keys = Keys(self)
+        return _Connection(
+            base_url=base_url,
+            transport=transport,
+            pipeline=pipeline,
+            proxy=proxy_config,
+            user_agent=user_agent,
+        )
 
     def with_options(
         self,
         *,
+        api_key: str | Unset = UNSET,
         timeout: float | Timeout | Unset = UNSET,
         max_retries: int | Unset = UNSET,
         retry: RetryPolicy | Unset = UNSET,
     ) -> SeriesClient:
         """A client for one call or a few, with some settings replaced.
 
-        It shares this client's HTTP session, connection pool, proxy, key and
+        It shares this client's HTTP session, connection pool, proxy and
         lifetime: closing this client closes it too. It has nothing of its own
         to close; its ``aclose()`` only stops *it* from making calls.
 
         ``await client.with_options(timeout=2.5, max_retries=0).sessions.get(sid)``
-        answers (or fails) within a Discord interaction's 3 seconds.
+        answers (or fails) within a Discord interaction's 3 seconds;
+        ``client.with_options(api_key=other_group_key)`` works for another
+        workspace over the same connection pool.
 
         Args:
+            api_key: Another workspace's key. Every key given to this family of
+                clients is kept out of the errors and logs of all of them.
             timeout: Per-attempt limit in seconds, or a :class:`Timeout`.
             max_retries: Retries after the first attempt; the rest of the policy is kept.
             retry: A whole new :class:`RetryPolicy`.
@@ -269,34 +291,15 @@ class SeriesClient:
         Raises:
             ValidationError: A setting is invalid, or ``max_retries`` contradicts ``retry``.
         """
-        limits = self._timeout if timeout is UNSET else _check_timeout(timeout)
-        if retry is not UNSET and not isinstance(retry, RetryPolicy):
-            raise ValidationError("retry", f"must be a RetryPolicy, got {type(retry).__name__}")
-        policy = self._pipeline.policy if retry is UNSET else retry
-        if max_retries is not UNSET:
-            if retry is not UNSET and max_retries != retry.max_retries:
-                raise ValidationError(
-                    "max_retries",
-                    "conflicts with retry=RetryPolicy(...): set max_retries in the policy",
-                )
-            policy = attrs.evolve(policy, max_retries=max_retries)
-        derived = object.__new__(type(self))
-        derived.__dict__.update(self.__dict__)
-        derived._timeout = limits
-        derived._state = _State.UNOPENED
-        derived._pipeline = self._pipeline.derive(policy=policy, timeout=limits)
-        derived._init_resources()
-        return derived
-
-    def _build_user_agent(self) -> str:
-        python = f"{sys.version_info.major}.{sys.version_info.minor}"
-        agent = f"series-sdk/{__version__} python/{python} aiohttp/{AIOHTTP_VERSION} {self._flavor}"
-        return f"{agent} {self._user_agent_extra}" if self._user_agent_extra else agent
+        options = self._options.replace(
+            api_key=api_key, timeout=timeout, max_retries=max_retries, retry=retry
+        )
+        self._connection.pipeline.add_secret(options.api_key)
+        return _DerivedClient(self._connection, options)
 
     def _set_flavor(self, flavor: str) -> None:
         """Mark the client as driven by the sync twin (``"sync"``) in its User-Agent."""
-        self._flavor = flavor
-        self._transport.set_user_agent(self._build_user_agent())
+        self._connection.set_flavor(flavor)
 
     @property
     def sessions(self) -> Sessions:
@@ -321,40 +324,26 @@ class SeriesClient:
     @property
     def base_url(self) -> str:
         """The API root this client talks to."""
-        return self._base_url
+        return self._connection.base_url
 
     @property
     def retry_policy(self) -> RetryPolicy:
         """The retry policy in force."""
-        return self._pipeline.policy
+        return self._options.retry
 
     @property
     def closed(self) -> bool:
         """Whether :meth:`aclose` was called (on this client or the one it derives from)."""
-        return self._state is _State.CLOSED or self._root._state is _State.CLOSED
+        return self._requester.closed or self._connection.closed
 
     def __repr__(self) -> str:
         state = " closed" if self.closed else ""
-        proxy = f" proxy={display(self._proxy)!r}" if self._proxy is not None else ""
+        proxy = self._connection.proxy
+        shown = f" proxy={display(proxy)!r}" if proxy is not None else ""
         return (
-            f"<SeriesClient{state} base_url={self._base_url!r} "
-            f"api_key={_redact(self._api_key)!r}{proxy}>"
+            f"<SeriesClient{state} base_url={self.base_url!r} "
+            f"api_key={_redact(self._options.api_key)!r}{shown}>"
         )
-
-    def _bind(self) -> None:
-        # self.closed, spelled out: this runs on every call.
-        if self._state is _State.CLOSED or self._root._state is _State.CLOSED:
-            raise SeriesError("client is closed: create a new SeriesClient")
-        root = self._root  # a derived client shares its root's loop binding
-        loop = asyncio.get_running_loop()
-        if root._loop is None:
-            root._loop = loop
-            root._state = _State.OPENED
-        elif loop is not root._loop:
-            raise SeriesError(
-                "this SeriesClient is bound to the event loop it first ran in and cannot be "
-                "used from another one: create one client per event loop"
-            )
 
     async def aclose(self) -> None:
         """Close the client and its own HTTP session (a ``session=`` you passed stays open).
@@ -363,25 +352,13 @@ class SeriesClient:
         A client made by :meth:`with_options` has nothing of its own to close:
         this only stops it from making calls, and leaves the shared session open.
         """
-        if self._root is not self:
-            self._state = _State.CLOSED
-            return
-        if self._state is _State.CLOSED:
-            return
-        loop = self._loop
-        if loop is not None and loop is not asyncio.get_running_loop() and not loop.is_closed():
-            raise SeriesError(
-                "aclose() must run on the event loop the client was used on "
-                "(create one client per event loop)"
-            )
-        self._state = _State.CLOSED
-        # After the first loop is closed, aclose() may run on a new one: the
-        # pooled sockets then have to be closed without their loop.
-        await self._transport.aclose(loop_closed=loop is not None and loop.is_closed())
+        if self._root:
+            await self._connection.aclose()
+        self._requester.closed = True
 
     async def __aenter__(self) -> SeriesClient:
         if self.closed:
-            raise SeriesError("client is closed: create a new SeriesClient")
+            raise SeriesError(_CLOSED)
         return self
 
     async def __aexit__(
@@ -391,6 +368,14 @@ class SeriesClient:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+class _DerivedClient(SeriesClient):
+    """What :meth:`SeriesClient.with_options` returns: a client on its parent's connection."""
+
+    def __init__(self, connection: _Connection, options: RequestOptions) -> None:
+        # Not SeriesClient.__init__: that one opens a new connection from its arguments.
+        self._start(connection, options, root=False)
 
 
 def driven_by_sync(client: SeriesClient) -> SeriesClient:

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._scrub import LINE_LIMIT, excerpt
+
 __all__ = [
     "APIConnectionError",
     "APIStatusError",
@@ -42,13 +44,6 @@ __all__ = [
     "ValidationError",
     "status_error_class",
 ]
-
-_BODY_DISPLAY_LIMIT = 500
-
-
-def _shorten(text: str, limit: int = _BODY_DISPLAY_LIMIT) -> str:
-    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)"
-
 
 #: The sentence ``str()`` adds when :attr:`SeriesError.may_have_acted` is set.
 MAY_HAVE_ACTED_NOTE = (
@@ -76,12 +71,12 @@ class SeriesError(Exception):
         super().__init__(message)
         self.message = message
 
-    def _describe(self) -> str:
+    def _str_without_note(self) -> str:
         """``str()`` without the may-have-acted sentence."""
         return self.message
 
     def __str__(self) -> str:
-        text = self._describe()
+        text = self._str_without_note()
         if not self.may_have_acted:
             return text
         return f"{text}{' ' if text.endswith('.') else '. '}{MAY_HAVE_ACTED_NOTE}"
@@ -126,12 +121,29 @@ class APIConnectionError(SeriesError):
     Attributes:
         method: The HTTP method of the failed call.
         url: The URL of the failed call, without the API key.
+        sent: ``False`` when the request provably never reached the API (the
+            connection failed before it was written); ``True`` when it may have.
+        retryable: ``False`` when another attempt cannot go differently (a TLS
+            failure, a request that cannot be built, a proxy refusing us).
     """
 
-    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+    sent: bool
+    retryable: bool
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str = "",
+        url: str = "",
+        sent: bool = True,
+        retryable: bool = True,
+    ) -> None:
         super().__init__(message)
         self.method = method
         self.url = url
+        self.sent = sent
+        self.retryable = retryable
 
 
 class APITimeoutError(APIConnectionError):
@@ -160,8 +172,8 @@ class UnexpectedResponseError(SeriesError):
         self.body = body
         self.unreadable = unreadable
 
-    def _describe(self) -> str:
-        return f"{self.message} (HTTP {self.status}; body: {_shorten(self.body, 200)!r})"
+    def _str_without_note(self) -> str:
+        return f"{self.message} (HTTP {self.status}; body: {excerpt(self.body, LINE_LIMIT)!r})"
 
     def __repr__(self) -> str:
         acted = ", may_have_acted=True" if self.may_have_acted else ""
@@ -178,7 +190,11 @@ class APIStatusError(SeriesError):
         body: The decoded JSON body, or the raw text when it was not JSON.
         method: The HTTP method of the call.
         url: The URL of the call, without the API key.
+        retry_after: Seconds the API asked to wait (a readable ``Retry-After``
+            header, on a 429 or a 5xx), or ``None``.
     """
+
+    retry_after: float | None
 
     def __init__(
         self,
@@ -189,6 +205,7 @@ class APIStatusError(SeriesError):
         body: Any = None,
         method: str = "",
         url: str = "",
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -196,8 +213,9 @@ class APIStatusError(SeriesError):
         self.body = body
         self.method = method
         self.url = url
+        self.retry_after = retry_after
 
-    def _describe(self) -> str:
+    def _str_without_note(self) -> str:
         where = f" ({self.method} {self.url})" if self.method else ""
         return f"HTTP {self.status}: {self.message}{where}"
 
@@ -244,8 +262,15 @@ class RateLimitError(APIStatusError):
         url: str = "",
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(message, status=status, code=code, body=body, method=method, url=url)
-        self.retry_after = retry_after
+        super().__init__(
+            message,
+            status=status,
+            code=code,
+            body=body,
+            method=method,
+            url=url,
+            retry_after=retry_after,
+        )
 
 
 class InternalServerError(APIStatusError):

@@ -1,14 +1,14 @@
 """Failures of a request attempt, in our words: aiohttp's and asyncio's errors turned
-into ``APIConnectionError`` values that name the host they tried and record whether
-the request may have reached the server (``_sent``), which the retry policy needs to
-decide if a non-idempotent call is safe to replay.
+into ``APIConnectionError`` values that name the host they tried and declare what the
+retry policy needs (``sent``: whether the request may have reached the API;
+``retryable``: whether another attempt could go differently).
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
-from collections.abc import Callable
 
 import aiohttp
 import multidict
@@ -16,42 +16,48 @@ import yarl
 from aiohttp import http_exceptions
 
 from ._errors import APIConnectionError, APITimeoutError
-from ._scrub import Scrubber
+from ._scrub import LINE_LIMIT, Scrubber, excerpt
 from ._types import Timeout
 
-__all__ = ["connection_error", "describe", "detail_of", "forget_request", "wrap_failure"]
+__all__ = ["WRAPPED", "connection_error", "forget_request", "proxy_refused", "what_failed"]
 
-_DETAIL_LIMIT = 200
+# What a request can raise besides our own errors; asyncio.TimeoutError is a
+# distinct class on 3.10. ValueError: aiohttp refusing to build the request.
+WRAPPED = (aiohttp.ClientError, OSError, TimeoutError, asyncio.TimeoutError, ValueError)
+_WHITESPACE = re.compile(r"\s+")
 
 
-def connection_error(
-    cls: type[APIConnectionError],
-    message: str,
-    *,
-    method: str,
-    url: str,
-    sent: bool,
-    retryable: bool = True,
+def _line(text: object, scrub: Scrubber) -> str:
+    """One line of someone else's text, scrubbed before it is cut (no half secret)."""
+    return excerpt(_WHITESPACE.sub(" ", scrub(str(text))).strip(), LINE_LIMIT)
+
+
+def proxy_refused(
+    exc: aiohttp.ClientHttpProxyError, *, method: str, url: str, scrub: Scrubber
 ) -> APIConnectionError:
-    err = cls(message, method=method, url=url)
-    err._sent = sent  # type: ignore[attr-defined]
-    err._retryable = retryable  # type: ignore[attr-defined]
-    return err
+    """The error for a proxy refusing the ``CONNECT`` tunnel: nothing reached the API.
+
+    The request info aiohttp keeps holds our ``Proxy-Authorization`` header:
+    every header is dropped before the error is chained.
+    """
+    info = exc.request_info
+    exc.request_info = aiohttp.RequestInfo(
+        url=info.url,
+        method=info.method,
+        headers=multidict.CIMultiDictProxy(multidict.CIMultiDict()),
+        real_url=info.real_url,
+    )
+    return APIConnectionError(
+        scrub(f"the proxy refused to connect to the API: HTTP {exc.status} {exc.message}"),
+        method=method,
+        url=url,
+        sent=False,
+        retryable=exc.status >= 500,
+    )
 
 
-def detail_of(scrub: Callable[[str], str]) -> Callable[[object], str]:
-    """A function squashing a text to one scrubbed line of at most ``_DETAIL_LIMIT``."""
-
-    def detail(text: object) -> str:
-        # Scrubbed before it is shortened: a cut must not leave part of a secret.
-        line = " ".join(scrub(str(text)).split())
-        return line if len(line) <= _DETAIL_LIMIT else line[:_DETAIL_LIMIT] + "..."
-
-    return detail
-
-
-def describe(exc: BaseException, detail: Callable[[object], str]) -> str:
-    """Say what went wrong, in our words (``detail`` scrubs and squashes aiohttp's text).
+def what_failed(exc: BaseException, scrub: Scrubber) -> str:
+    """Say what went wrong, in our words.
 
     aiohttp's own texts quote the URL (check-key's holds the key) and label
     body-framing failures with a status the server never sent
@@ -59,7 +65,7 @@ def describe(exc: BaseException, detail: Callable[[object], str]) -> str:
     """
     if isinstance(exc, aiohttp.ClientPayloadError):
         cause = exc.__cause__
-        said = detail(getattr(cause, "message", None) or (exc.args[0] if exc.args else ""))
+        said = _line(getattr(cause, "message", None) or (exc.args[0] if exc.args else ""), scrub)
         if isinstance(cause, http_exceptions.ContentLengthError):
             return f"the response body was cut short ({said})"
         if isinstance(cause, http_exceptions.TransferEncodingError):
@@ -71,36 +77,107 @@ def describe(exc: BaseException, detail: Callable[[object], str]) -> str:
         return "the server closed the connection without answering"
     if isinstance(exc, aiohttp.ClientResponseError):
         # Raised by the response parser: a bad status line, header or chunk size.
-        return f"the server sent a malformed HTTP response ({detail(exc.message)})"
+        return f"the server sent a malformed HTTP response ({_line(exc.message, scrub)})"
     if isinstance(exc, OSError) and exc.strerror:
         return f"the connection failed ({exc.strerror})"
-    return f"the connection failed ({type(exc).__name__}: {detail(exc)})"
+    return f"the connection failed ({type(exc).__name__}: {_line(exc, scrub)})"
 
 
 def _host_port(url: yarl.URL) -> str:
     return f"{url.host}:{url.port}" if url.port is not None else str(url.host)
 
 
-def _raised_while_connecting(exc: BaseException) -> bool:
-    """Whether ``exc`` came out of aiohttp's connector, before the request was written.
+def connection_error(
+    exc: BaseException,
+    *,
+    sent: bool | None,
+    method: str,
+    target: yarl.URL,
+    display_url: str,
+    proxy: yarl.URL | None,
+    limits: Timeout,
+    scrub: Scrubber,
+) -> APIConnectionError:
+    """Turn an aiohttp/asyncio failure into our error, naming the host it tried.
 
-    aiohttp writes a request only once its connector has handed over a connection,
-    and the connector lets some failures through unwrapped (a proxy that hangs up
-    or answers garbage during the ``CONNECT`` of an https:// API); seen from its
-    traceback, such a failure sent nothing to the API. A timeout is raised from the
-    cancelled step it interrupted (its ``__cause__``), so that step is looked at too.
+    Args:
+        exc: What the attempt raised (one of :data:`WRAPPED`).
+        sent: Whether the request's headers were being written when it failed,
+            from aiohttp's trace signals on a session we own; ``None`` on a
+            borrowed session. Either way a failure to connect (``ClientConnectorError``
+            and its kin, a connect timeout) or to build the request sent nothing;
+            on a borrowed session anything else may have been sent.
+        method: HTTP method.
+        target: The URL tried (for its host; never shown whole).
+        display_url: The URL to show (the key redacted).
+        proxy: The proxy (without credentials), or ``None``.
+        limits: The attempt's limits (named in a connect timeout's message).
+        scrub: Removes every secret from a text.
+
+    Through a proxy, a failure to reach the proxy itself names the proxy (never
+    its credentials); any other failure names the API's host and the proxy.
     """
-    current: BaseException | None = exc
-    for _ in range(4):
-        if current is None:
-            break
-        tb = current.__traceback__
-        while tb is not None:
-            if tb.tb_frame.f_globals.get("__name__") == "aiohttp.connector":
-                return True
-            tb = tb.tb_next
-        current = current.__cause__
-    return False
+    where = _host_port(target)
+    if proxy is not None:
+        # aiohttp raises ClientProxyConnectionError when the proxy cannot be reached,
+        # and keys a TLS failure by the host it was talking to: the proxy, or the
+        # API through the tunnel.
+        at_proxy = isinstance(exc, aiohttp.ClientProxyConnectionError) or (
+            isinstance(exc, aiohttp.ClientConnectorError)
+            and (exc.host, exc.port) == (proxy.host, proxy.port)
+        )
+        where = (
+            f"the proxy {_host_port(proxy)}"
+            if at_proxy
+            else f"{where} through the proxy {_host_port(proxy)}"
+        )
+
+    def fail(
+        cls: type[APIConnectionError], text: str, *, sent: bool, retryable: bool = True
+    ) -> APIConnectionError:
+        return cls(scrub(text), method=method, url=display_url, sent=sent, retryable=retryable)
+
+    # Failing to connect, or to build the request, sent nothing, whoever owns the session.
+    if isinstance(exc, aiohttp.ClientSSLError):
+        said = _line(getattr(exc, "os_error", None) or exc.strerror or exc, scrub)
+        return fail(
+            APIConnectionError,
+            f"TLS error talking to {where}: {said}",
+            sent=False,
+            retryable=False,
+        )
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return fail(
+            APITimeoutError,
+            f"timed out connecting to {where} (connect timeout {limits.connect}s)",
+            sent=False,
+        )
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        said = exc.os_error.strerror or _line(exc.os_error, scrub)
+        if isinstance(exc.os_error, socket.gaierror):  # DNS (any aiohttp version)
+            said = f"name resolution failed ({said})"
+        return fail(APIConnectionError, f"could not connect to {where}: {said}", sent=False)
+    if isinstance(exc, ValueError) and not isinstance(exc, aiohttp.ClientError):
+        # aiohttp refused to build the request (e.g. a URL it cannot encode).
+        return fail(
+            APIConnectionError,
+            f"could not send the request to {where}: {_line(exc, scrub)}",
+            sent=False,
+            retryable=False,
+        )
+    # Anything else: the trace says whether the request was being written; on a
+    # borrowed session (no trace of ours) it may have been.
+    written = True if sent is None else sent
+    if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):  # distinct types on 3.10
+        if not written:  # e.g. a proxy that never answers the CONNECT
+            return fail(APITimeoutError, f"timed out connecting to {where}", sent=False)
+        return fail(APITimeoutError, f"timed out waiting for an answer from {where}", sent=True)
+    text = what_failed(exc, scrub)
+    if not written:
+        if proxy is not None:  # failing mid-CONNECT (TLS errors were handled above)
+            where = f"the proxy {_host_port(proxy)}"
+        return fail(APIConnectionError, f"could not connect to {where}: {text}", sent=False)
+    return fail(APIConnectionError, f"connection to {where} failed: {text}", sent=True)
 
 
 def forget_request(exc: BaseException, scrub: Scrubber, display_url: str) -> None:
@@ -123,85 +200,9 @@ def forget_request(exc: BaseException, scrub: Scrubber, display_url: str) -> Non
                 if name.lower() != "proxy-authorization"
             )
             current.request_info = aiohttp.RequestInfo(
-                url, info.method, multidict.CIMultiDictProxy(headers), url
+                url=url,
+                method=info.method,
+                headers=multidict.CIMultiDictProxy(headers),
+                real_url=url,
             )
         current = current.__cause__ or current.__context__
-
-
-def wrap_failure(
-    exc: BaseException,
-    proxy: yarl.URL | None,
-    method: str,
-    target: yarl.URL,
-    display_url: str,
-    scrub: Scrubber,
-    limits: Timeout,
-) -> APIConnectionError:
-    """Turn an aiohttp/asyncio failure into our error, naming the host it tried.
-
-    Through a proxy, a failure to reach the proxy itself names the proxy (never
-    its credentials: ``proxy`` holds none); any other failure names the
-    API's host and the proxy it went through.
-    """
-    where = _host_port(target)
-    if proxy is not None:
-        # aiohttp raises ClientProxyConnectionError when the proxy cannot be reached,
-        # and keys a TLS failure by the host it was talking to: the proxy, or the
-        # API through the tunnel.
-        at_proxy = isinstance(exc, aiohttp.ClientProxyConnectionError) or (
-            isinstance(exc, aiohttp.ClientConnectorError)
-            and (exc.host, exc.port) == (proxy.host, proxy.port)
-        )
-        where = (
-            f"the proxy {_host_port(proxy)}"
-            if at_proxy
-            else f"{where} through the proxy {_host_port(proxy)}"
-        )
-
-    detail = detail_of(scrub)
-
-    def fail(
-        cls: type[APIConnectionError], text: str, *, sent: bool, retryable: bool = True
-    ) -> APIConnectionError:
-        return connection_error(
-            cls, scrub(text), method=method, url=display_url, sent=sent, retryable=retryable
-        )
-
-    if isinstance(exc, aiohttp.ClientSSLError):
-        said = detail(getattr(exc, "os_error", None) or exc.strerror or exc)
-        return fail(
-            APIConnectionError,
-            f"TLS error talking to {where}: {said}",
-            sent=False,
-            retryable=False,
-        )
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return fail(
-            APITimeoutError,
-            f"timed out connecting to {where} (connect timeout {limits.connect}s)",
-            sent=False,
-        )
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        said = exc.os_error.strerror or detail(exc.os_error)
-        if isinstance(exc.os_error, socket.gaierror):  # DNS (any aiohttp version)
-            said = f"name resolution failed ({said})"
-        return fail(APIConnectionError, f"could not connect to {where}: {said}", sent=False)
-    connecting = _raised_while_connecting(exc)
-    if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):  # distinct types on 3.10
-        if connecting:  # e.g. a proxy that never answers the CONNECT
-            return fail(APITimeoutError, f"timed out connecting to {where}", sent=False)
-        return fail(APITimeoutError, f"timed out waiting for an answer from {where}", sent=True)
-    if isinstance(exc, ValueError) and not isinstance(exc, aiohttp.ClientError):
-        # aiohttp refused to build the request (e.g. a URL it cannot encode).
-        return fail(
-            APIConnectionError,
-            f"could not send the request to {where}: {detail(exc)}",
-            sent=False,
-            retryable=False,
-        )
-    text = describe(exc, detail)
-    if connecting:
-        if proxy is not None:  # failing mid-CONNECT (TLS errors were handled above)
-            where = f"the proxy {_host_port(proxy)}"
-        return fail(APIConnectionError, f"could not connect to {where}: {text}", sent=False)
-    return fail(APIConnectionError, f"connection to {where} failed: {text}", sent=True)

@@ -26,9 +26,14 @@ class Keys(Resource):
             The key's status. An unknown or inactive key is not an error:
             it gives ``valid=False``.
         """
-        key = self._client._api_key if api_key is None else check_str("api_key", api_key)
-        path = "/basic/check-key/" + encode_segment("api_key", key)
+        key = self._requester.options.api_key if api_key is None else check_str("api_key", api_key)
         call = Call(
-            "GET", "/basic/check-key/{apiKey}", path, KeyInfo, True, auth=False, secret_path=True
+            method="GET",
+            template="/basic/check-key/{apiKey}",
+            path_params={"apiKey": encode_segment("api_key", key)},
+            model=KeyInfo,
+            idempotent=True,
+            auth=False,
+            secret_path=True,
         )
         return await self._call(call)

@@ -1,8 +1,9 @@
-"""The request pipeline: build the request, send it with retries, raise for
-status, and structure the envelope's ``data`` into a model.
+"""The request pipeline: build the request, run its attempts under the retry policy,
+raise for status, and structure the envelope's ``data`` into a model.
 
-Resources describe a call as a :class:`Call` value; nothing here knows about
-individual endpoints.
+Resources describe a call as a :class:`Call` value, and the client gives the
+:class:`~series_async._options.RequestOptions` it runs under; nothing here knows
+about individual endpoints.
 """
 
 from __future__ import annotations
@@ -17,16 +18,17 @@ from urllib.parse import quote, unquote, urlencode
 import attrs
 
 from . import _json
-from ._answers import SHORT_LIMIT, decode, parse_retry_after, status_error, unexpected
+from ._answers import decode, status_error, unexpected
+from ._body import excerpt_bytes
 from ._converter import converter
 from ._errors import APIConnectionError, SeriesError, UnexpectedResponseError, ValidationError
-from ._retry import RetryPolicy, retry_after_failure, start_deadline, time_left
-from ._scrub import Scrubber
-from ._transport import CLOSED_IN_FLIGHT, RawResponse, Transport, excerpt, excerpt_bytes
-from ._types import Timeout
+from ._options import RequestOptions
+from ._retry import may_have_acted, retrying, start_deadline, time_left
+from ._scrub import LINE_LIMIT, Scrubber, excerpt
+from ._transport import CLOSED_IN_FLIGHT, RawResponse, Request, Transport
 from ._validation import check_encodable
 
-__all__ = ["Call", "Pipeline", "encode_segment", "parse_retry_after"]
+__all__ = ["Call", "Pipeline", "encode_segment"]
 
 T = TypeVar("T")
 
@@ -53,16 +55,17 @@ def encode_segment(field: str, value: str) -> str:
     return encoded
 
 
-@attrs.define(slots=True)
+@attrs.frozen(kw_only=True)
 class Call(Generic[T]):
     """One API call, described as a value.
 
     Attributes:
         method: HTTP method.
         template: Documented path template, used in logs and error URLs.
-        path: The real path, each parameter already encoded with ``encode_segment``.
         model: The model the envelope's ``data`` is structured into.
         idempotent: Whether a replay is harmless (decides 5xx/timeout retries).
+        path_params: The template's parameters, each already encoded with
+            :func:`encode_segment` (the real path is the template filled in).
         query: Query parameters, only those given.
         body: JSON body, only the fields given.
         auth: Send the ``apikey`` header.
@@ -74,9 +77,9 @@ class Call(Generic[T]):
 
     method: str
     template: str
-    path: str
     model: type[T]
     idempotent: bool
+    path_params: Mapping[str, str] = attrs.field(factory=dict)
     query: Mapping[str, str] | None = None
     body: Mapping[str, Any] | None = None
     auth: bool = True
@@ -85,212 +88,139 @@ class Call(Generic[T]):
     check: Callable[[T], str | None] | None = None
 
     @property
+    def path(self) -> str:
+        """The real path: the template with its parameters filled in."""
+        return self.template.format_map(self.path_params) if self.path_params else self.template
+
+    @property
     def read_only(self) -> bool:
         """The call changes nothing on the server (its errors never ``may_have_acted``)."""
         return self.method == "GET"
 
 
-# Each model's structuring hook, looked up once (converter.structure dispatches per call).
-_HOOKS: dict[type, Callable[[Any, Any], Any]] = {}
-
-
-def _hook_for(model: type) -> Callable[[Any, Any], Any]:
-    hook = _HOOKS[model] = converter.get_structure_hook(model)
-    return hook
-
-
 class Pipeline:
     """Runs :class:`Call` values against the API.
 
+    One pipeline serves a client and every client derived from it (``with_options``),
+    so what it scrubs covers the whole family: each of their keys, in every call.
+
     Args:
-        timeout: Per-attempt limits, or ``None`` for the transport's own.
+        base_url: The API root, without a trailing slash.
+        transport: Sends each attempt.
+        secrets: Strings no error may show (the key, proxy credentials).
     """
 
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        api_key: str,
-        transport: Transport,
-        policy: RetryPolicy,
-        timeout: Timeout | None = None,
-        secrets: tuple[str, ...] = (),
-    ) -> None:
+    def __init__(self, *, base_url: str, transport: Transport, secrets: tuple[str, ...]) -> None:
         self.base_url = base_url
-        self.policy = policy
-        self.timeout = timeout
-        self._api_key = api_key
         self._transport = transport
-        # Other strings no error may show (proxy credentials).
-        self._secrets = tuple(s for s in secrets if s)
-        # The scrubber of every call whose path holds no secret, built once.
-        self._scrub = Scrubber({api_key, quote(api_key, safe=""), *self._secrets})
+        self._secrets: set[str] = set()
+        self._scrub = Scrubber(())
+        for secret in secrets:
+            self.add_secret(secret)
 
-    def derive(self, *, policy: RetryPolicy, timeout: Timeout | None) -> Pipeline:
-        """A pipeline on the same transport with another policy and timeout."""
-        return Pipeline(
-            base_url=self.base_url,
-            api_key=self._api_key,
-            transport=self._transport,
-            policy=policy,
-            timeout=timeout,
-            secrets=self._secrets,
-        )
+    def add_secret(self, secret: str) -> None:
+        """Scrub ``secret`` too from now on (a key given to ``with_options``), in every spelling.
 
-    def _scrubber(self, call: Call[Any]) -> Scrubber:
-        """Return the scrubber removing the key (and a key in the path) from a text.
-
-        Both the raw and the percent-encoded spelling are removed: aiohttp's
-        messages quote the URL, where the key is encoded. Proxy credentials too:
-        no error may show them either.
+        Raw and percent-encoded: aiohttp's messages quote the URL, where a key is encoded.
         """
+        spellings = {secret, quote(secret, safe="")} - {""}
+        if not spellings <= self._secrets:
+            self._secrets |= spellings
+            self._scrub = Scrubber(self._secrets)
+
+    def _scrub_for(self, call: Call[Any]) -> Scrubber:
+        """The scrubber of ``call``: the family's secrets, and a key in its path."""
         if not call.secret_path:
             return self._scrub
         segment = call.path.rsplit("/", 1)[-1]
-        key = self._api_key
-        return Scrubber({key, quote(key, safe=""), *self._secrets, segment, unquote(segment)})
+        return Scrubber({*self._secrets, segment, unquote(segment)})
 
-    async def run(self, call: Call[T]) -> T:
-        """Send ``call`` under the retry policy and return its parsed model.
+    def _request(self, call: Call[Any], options: RequestOptions) -> Request:
+        url = self.base_url + call.path
+        if call.query:
+            url += "?" + urlencode(call.query)
+        return Request(
+            method=call.method,
+            url=url,
+            display_url=self.base_url + call.template if call.secret_path else url,
+            body=None if call.body is None else _json.dumps(call.body),
+            api_key=options.api_key if call.auth else None,
+            scrub=self._scrub_for(call),
+        )
+
+    async def run(self, call: Call[T], options: RequestOptions) -> T:
+        """Send ``call`` under ``options`` (its retry policy, timeout and key); return its model.
 
         Every error of a call leaves the SDK's hands here, so here it is scrubbed,
         once, with all that is chained to it, whatever produced its texts (aiohttp,
         a decoded body, the converter, a proxy): see ``Scrubber.error``.
+
+        Raises:
+            SeriesError: The last attempt's failure, with ``may_have_acted`` set for
+                a call that changes state once any attempt of it may have acted.
         """
-        scrub = self._scrubber(call) if call.secret_path else self._scrub
-        url = self.base_url + call.path
-        if call.query:
-            url += "?" + urlencode(call.query)
-        display_url = self.base_url + call.template if call.secret_path else url
-        debug = logger.isEnabledFor(logging.DEBUG)
-        policy = self.policy
+        request = self._request(call, options)
+        policy = options.retry
+        deadline = start_deadline(policy)
+        # Sticky over the whole call: once an attempt may have acted, whatever ends
+        # the call (a 4xx echo of that success, a later timeout, a closed client)
+        # leaves the caller unsure, and must say so.
+        acted = False
+        attempts = retrying(
+            policy,
+            idempotent=call.idempotent,
+            method=call.method,
+            template=call.template,
+            deadline=deadline,
+        )
         try:
-            body = None if call.body is None else _json.dumps(call.body)
-            deadline = remaining = None
-            if policy.total_timeout is not None:
-                deadline = start_deadline(policy)
-                remaining = time_left(deadline)
-            # The first attempt runs bare, inlined (each await level costs again at every
-            # resumption of the call); the retry machinery is only built after a failure.
-            started = time.perf_counter() if debug else 0.0
-            try:
-                try:
-                    raw = await self._transport.send(
-                        call.method,
-                        url,
-                        auth=call.auth,
-                        body=body,
-                        remaining=remaining,
-                        display_url=display_url,
-                        scrub=scrub,
-                        timeout=self.timeout,
-                    )
-                except APIConnectionError as exc:
-                    self._raise_if_closed(exc)
-                    raise
-                answer = self._answered(call, raw, display_url, scrub, debug, started)
-            except SeriesError as exc:
-                failure: SeriesError | None = exc
-            else:
-                failure = None
-            if failure is not None:
-
-                async def attempt(remaining: float | None) -> tuple[RawResponse, Any]:
-                    return await self._attempt(
-                        call, url, body, display_url, scrub, debug, remaining
-                    )
-
-                answer = await retry_after_failure(
-                    failure,
-                    attempt,
-                    policy=policy,
-                    idempotent=call.idempotent,
-                    read_only=call.read_only,
-                    method=call.method,
-                    template=call.template,
-                    deadline=deadline,
-                )
-            try:
-                return self._parse(call, answer, scrub)
-            except UnexpectedResponseError as exc:
-                # The API answered 2xx: it acted, though we cannot read what it said.
-                exc.may_have_acted = not call.read_only
-                raise
+            async for attempt in attempts:
+                with attempt:
+                    try:
+                        return await self._attempt(call, request, options, time_left(deadline))
+                    except SeriesError as exc:
+                        acted = acted or may_have_acted(exc)
+                        if isinstance(exc, APIConnectionError) and self._transport.closed:
+                            # aclose() cut this attempt off: say so, and retry nothing.
+                            raise SeriesError(CLOSED_IN_FLIGHT) from exc
+                        raise
         except SeriesError as exc:
-            scrub.error(exc)
+            if acted and not call.read_only:
+                exc.may_have_acted = True
+            request.scrub.error(exc)
             raise
+        raise AssertionError("unreachable: the attempts end in a result or an error")
 
     async def _attempt(
-        self,
-        call: Call[Any],
-        url: str,
-        body: bytes | None,
-        display_url: str,
-        scrub: Scrubber,
-        debug: bool,
-        remaining: float | None,
-    ) -> tuple[RawResponse, Any]:
-        """Send one more attempt of ``call`` (a retry; ``run`` makes the first itself)."""
-        started = time.perf_counter() if debug else 0.0
-        try:
-            raw = await self._transport.send(
-                call.method,
-                url,
-                auth=call.auth,
-                body=body,
-                remaining=remaining,
-                display_url=display_url,
-                scrub=scrub,
-                timeout=self.timeout,
-            )
-        except APIConnectionError as exc:
-            self._raise_if_closed(exc)
-            raise
-        return self._answered(call, raw, display_url, scrub, debug, started)
+        self, call: Call[T], request: Request, options: RequestOptions, remaining: float | None
+    ) -> T:
+        """One attempt: send, raise the status's error unless 2xx, parse the body.
 
-    def _raise_if_closed(self, exc: APIConnectionError) -> None:
-        """Raise the closed-client error if ``aclose()`` cut this attempt off (no retry)."""
-        if self._transport.closed:
-            closed = SeriesError(CLOSED_IN_FLIGHT)
-            closed._sent = getattr(exc, "_sent", True)  # type: ignore[attr-defined]
-            raise closed from exc
-
-    def _answered(
-        self,
-        call: Call[Any],
-        raw: RawResponse,
-        display_url: str,
-        scrub: Scrubber,
-        debug: bool,
-        started: float,
-    ) -> tuple[RawResponse, Any]:
-        """Log an attempt's answer; return it with its decoded JSON if 2xx, else raise.
-
-        A 2xx whose body cannot be decoded at all raises here, inside the attempt,
-        so that the retry policy can decide on it (``unreadable``); a 2xx of the
-        wrong shape is only found out after the retries, in :meth:`_parse`.
+        A 2xx whose body cannot be decoded at all raises ``unreadable`` (retried
+        for idempotent calls); a 2xx of the wrong shape is not (asking again would
+        give the same answer).
         """
-        status = raw.status
+        debug = logger.isEnabledFor(logging.DEBUG)
+        started = time.perf_counter() if debug else 0.0
+        raw = await self._transport.send(request, timeout=options.timeout, remaining=remaining)
         if debug:
             logger.debug(
                 "%s %s -> %d in %.1f ms",
                 call.method,
-                display_url,
-                status,
+                request.display_url,
+                raw.status,
                 (time.perf_counter() - started) * 1000,
             )
-        if 200 <= status < 300:
-            return raw, decode(raw, scrub)
+        status, scrub = raw.status, request.scrub
         if not 100 <= status <= 599:
             raise UnexpectedResponseError(
                 f"the API answered with HTTP {status}, a status outside 100-599",
                 status=status,
                 body=excerpt_bytes(raw.body, scrub),
             )
-        raise status_error(call.method, raw, display_url, scrub)
-
-    def _parse(self, call: Call[T], answer: tuple[RawResponse, Any], scrub: Scrubber) -> T:
-        raw, envelope = answer
+        if not 200 <= status < 300:
+            raise status_error(call.method, raw, request.display_url, scrub)
+        envelope = decode(raw, scrub)
         if _json.loads is not _json.loads_exact:
             try:
                 return self._read(call, raw, envelope, scrub)
@@ -310,10 +240,9 @@ class Pipeline:
         try:
             if call.prepare is not None:
                 data = call.prepare(data)
-            hook = _HOOKS.get(model) or _hook_for(model)
-            result: T = hook(data, model)
+            result: T = converter.structure(data, model)
         except Exception as exc:
-            detail = excerpt(scrub(str(exc)), SHORT_LIMIT)
+            detail = excerpt(scrub(str(exc)), LINE_LIMIT)
             raise unexpected(
                 f"could not read a {model.__name__} from the response ({type(exc).__name__}: "
                 f"{detail})",

@@ -17,9 +17,14 @@ def _comment_body(comment: str | None) -> dict[str, str] | None:
 def _one_step(action: str, user_id: int | str, comment: str | None) -> Call[RankChange]:
     # promote and demote differ only in the path; neither is safe to replay.
     uid = check_user_id("user_id", user_id)
-    path = f"/ranking/{action}/{encode_segment('user_id', uid)}"
-    template = f"/ranking/{action}/{{userId}}"
-    return Call("POST", template, path, RankChange, False, body=_comment_body(comment))
+    return Call(
+        method="POST",
+        template=f"/ranking/{action}/{{userId}}",
+        path_params={"userId": encode_segment("user_id", uid)},
+        model=RankChange,
+        idempotent=False,
+        body=_comment_body(comment),
+    )
 
 
 class Ranking(Resource):
@@ -87,13 +92,12 @@ class Ranking(Resource):
         """
         uid = check_user_id("user_id", user_id)
         number = check_int("rank", rank, low=0, high=255)
-        path = f"/ranking/set-rank/{encode_segment('user_id', uid)}/{number}"
         call = Call(
-            "POST",
-            "/ranking/set-rank/{userId}/{rankNumber}",
-            path,
-            RankChange,
-            True,
+            method="POST",
+            template="/ranking/set-rank/{userId}/{rankNumber}",
+            path_params={"userId": encode_segment("user_id", uid), "rankNumber": str(number)},
+            model=RankChange,
+            idempotent=True,
             body=_comment_body(comment),
         )
         return await self._call(call)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ._converter import fold_key
+from ._options import RequestOptions
 from ._pipeline import Call
 
-if TYPE_CHECKING:
-    from ._client import SeriesClient
-
-__all__ = ["Resource", "fill_missing"]
+__all__ = ["Requester", "Resource", "fill_missing"]
 
 T = TypeVar("T")
 
@@ -30,18 +28,25 @@ def fill_missing(**defaults: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     return prepare
 
 
-class Resource:
-    """Base of the API groups: holds the client whose pipeline sends the calls."""
+class Requester(Protocol):
+    """What a resource needs from its client: the options, and a way to send a call."""
 
-    def __init__(self, client: SeriesClient) -> None:
-        self._client = client
+    @property
+    def options(self) -> RequestOptions:
+        """The options the client's calls run under."""
+        ...
+
+    def request(self, call: Call[T], /) -> Coroutine[Any, Any, T]:
+        """Check the client may call now; return the coroutine that runs ``call``."""
+        ...
+
+
+class Resource:
+    """Base of the API groups: sends its calls through the client's :class:`Requester`."""
+
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
 
     def _call(self, call: Call[T]) -> Coroutine[Any, Any, T]:
-        """Check the client may call now; return the pipeline's coroutine for ``call``.
-
-        Not a coroutine itself: the method awaiting it awaits the pipeline directly,
-        one coroutine frame fewer on every call.
-        """
-        client = self._client
-        client._bind()
-        return client._pipeline.run(call)
+        """Return the coroutine that runs ``call`` (refused at once if the client is closed)."""
+        return self._requester.request(call)

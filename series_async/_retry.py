@@ -1,12 +1,12 @@
-"""The retry policy (public) and the tenacity loop that applies it to one call."""
+"""The retry policy (public), the rules of one call's tenacity loop, and ``fast_retries``."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import math
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+import threading
+from collections.abc import Callable
 
 import attrs
 import tenacity
@@ -22,9 +22,14 @@ from ._errors import (
 )
 from ._validation import show
 
-__all__ = ["RetryPolicy", "retry_after_failure", "start_deadline", "time_left"]
-
-T = TypeVar("T")
+__all__ = [
+    "RetryPolicy",
+    "fast_retries",
+    "may_have_acted",
+    "retrying",
+    "start_deadline",
+    "time_left",
+]
 
 logger = logging.getLogger("series")
 
@@ -32,9 +37,6 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 # What is left of total_timeout below which an attempt counts as having used it up
 # (a timer may fire a clock tick early).
 _SPENT = 1e-3
-
-# Indirection so tests can swap in a fake clock without touching real time.
-_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
 
 def _non_negative(name: str) -> Callable[[object, attrs.Attribute[float], float], None]:
@@ -94,7 +96,13 @@ class RetryPolicy:
     retry_non_idempotent: bool = False
 
     def should_retry(self, exc: BaseException, *, idempotent: bool) -> bool:
-        """Decide whether the failure ``exc`` of a call may be retried."""
+        """Decide whether the failed attempt ``exc`` of a call may be retried.
+
+        Reads only what the error declares where it was made: the status and
+        the server's ``retry_after`` (status translation), whether a body was
+        ``unreadable`` (decoding), whether the request was ``sent`` and whether
+        another attempt could go differently (transport).
+        """
         if isinstance(exc, UnexpectedResponseError):
             # A 2xx that cannot be read (a proxy's error page, a deploy in progress)
             # is retried like a 5xx, but only when a replay is harmless: a 2xx means
@@ -104,16 +112,15 @@ class RetryPolicy:
         if isinstance(exc, APIStatusError):
             if exc.status not in RETRYABLE_STATUSES:
                 return False
-            hint = getattr(exc, "retry_after", None)
-            if hint is not None and hint > self.max_retry_after:
+            if exc.retry_after is not None and exc.retry_after > self.max_retry_after:
                 return False  # asked to wait longer than we are willing to
             if isinstance(exc, RateLimitError):
                 return True  # a 429 means the server did nothing: safe for every call
             return idempotent or self.retry_non_idempotent
         if isinstance(exc, APIConnectionError):
-            if not getattr(exc, "_retryable", True):
+            if not exc.retryable:
                 return False
-            return idempotent or self.retry_non_idempotent or not getattr(exc, "_sent", True)
+            return idempotent or self.retry_non_idempotent or not exc.sent
         return False
 
     def backoff(self) -> tenacity.wait.wait_base:
@@ -125,7 +132,7 @@ class RetryPolicy:
         return tenacity.wait_exponential(multiplier=self.initial_delay, max=self.max_delay)
 
 
-def _attempt_may_have_acted(exc: BaseException | None) -> bool:
+def may_have_acted(exc: BaseException) -> bool:
     """Whether the failed attempt ``exc`` may have reached the API and acted."""
     if isinstance(exc, UnexpectedResponseError):
         # The API said yes in words we cannot read, or answered with a status of
@@ -134,9 +141,7 @@ def _attempt_may_have_acted(exc: BaseException | None) -> bool:
     if isinstance(exc, APIStatusError):
         return exc.status >= 500
     if isinstance(exc, APIConnectionError):
-        return bool(getattr(exc, "_sent", True))
-    if isinstance(exc, SeriesError):
-        return bool(getattr(exc, "_sent", False))  # e.g. the client closed mid-call
+        return exc.sent
     return False
 
 
@@ -146,6 +151,11 @@ def _status_of(exc: BaseException | None) -> str:
     if isinstance(exc, UnexpectedResponseError):
         return f"an unreadable {exc.status} answer"
     return type(exc).__name__
+
+
+def _sent(exc: BaseException | None) -> bool:
+    """Whether the attempt that failed with ``exc`` may have reached the API."""
+    return not isinstance(exc, APIConnectionError) or exc.sent
 
 
 def start_deadline(policy: RetryPolicy) -> float | None:
@@ -160,95 +170,36 @@ def time_left(deadline: float | None) -> float | None:
     return None if deadline is None else deadline - asyncio.get_running_loop().time()
 
 
-async def retry_after_failure(
-    first_failure: SeriesError,
-    attempt: Callable[[float | None], Awaitable[T]],
-    *,
+def retrying(
     policy: RetryPolicy,
+    *,
     idempotent: bool,
-    read_only: bool,
     method: str,
     template: str,
     deadline: float | None,
-) -> T:
-    """Carry on after the first attempt of a call failed: retry it under ``policy``.
-
-    The first attempt runs in the pipeline, with nothing of this module around it:
-    most calls succeed at once, so the retry machinery (tenacity, the backoff, the
-    ``may_have_acted`` bookkeeping) is only set up here, after a first failure.
-
-    Sets ``may_have_acted`` on the error it raises for a call that changes
-    state once any attempt of it may have reached the API without a clear answer.
+) -> tenacity.AsyncRetrying:
+    """The tenacity loop of one call: stop, wait, retry and before-sleep rules.
 
     Args:
-        first_failure: What the first attempt raised.
-        attempt: One more try of the call; receives the seconds left before
-            ``total_timeout`` (or ``None``) to bound itself.
         policy: The retry policy.
         idempotent: Whether replaying the call is harmless.
-        read_only: The call changes nothing (``may_have_acted`` stays ``False``).
         method: HTTP method, for logs.
         template: Path template (never the real path: it may hold the key), for logs.
         deadline: From :func:`start_deadline`, taken before the first attempt.
-
-    Returns:
-        The first successful attempt's result.
-
-    Raises:
-        SeriesError: The last failure, or ``APITimeoutError`` when ``total_timeout``
-            runs out.
     """
-    if read_only:
-        return await _run(
-            first_failure, attempt, policy, idempotent, method, template, deadline, acted=None
-        )
-    acted: list[bool] = [False]
-    try:
-        return await _run(
-            first_failure, attempt, policy, idempotent, method, template, deadline, acted=acted
-        )
-    except SeriesError as exc:
-        # Sticky over the whole call: once an attempt may have acted, whatever
-        # ends the call (a 4xx echo of that success, a later timeout, a closed
-        # client) leaves the caller unsure, and must say so.
-        if acted[0] or _attempt_may_have_acted(exc):
-            exc.may_have_acted = True
-        raise
-
-
-async def _run(
-    first: SeriesError,
-    attempt: Callable[[float | None], Awaitable[T]],
-    policy: RetryPolicy,
-    idempotent: bool,
-    method: str,
-    template: str,
-    deadline: float | None,
-    *,
-    acted: list[bool] | None,
-) -> T:
-    """The retry loop; records in ``acted[0]`` whether an attempt may have acted."""
-    if policy.max_retries == 0 or not policy.should_retry(first, idempotent=idempotent):
-        raise first
-    first_failure: SeriesError | None = first
-    loop = asyncio.get_running_loop()
-
-    def remaining() -> float | None:
-        return None if deadline is None else deadline - loop.time()
-
     backoff = policy.backoff()
 
     def wait(state: tenacity.RetryCallState) -> float:
+        # The server's own Retry-After wins over the policy's backoff.
         exc = state.outcome.exception() if state.outcome else None
-        hint = getattr(exc, "retry_after", None)
-        if hint is not None:
-            return max(0.0, float(hint))
+        if isinstance(exc, APIStatusError) and exc.retry_after is not None:
+            return exc.retry_after
         return float(backoff(state))
 
-    async def before_sleep(state: tenacity.RetryCallState) -> None:
+    def before_sleep(state: tenacity.RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
         delay = state.upcoming_sleep
-        left = remaining()
+        left = time_left(deadline)
         if left is not None and left <= _SPENT:
             # The attempt itself used the budget up: no wait is to blame.
             said = f" ({exc.message})" if isinstance(exc, SeriesError) else ""
@@ -257,10 +208,11 @@ async def _run(
                 f"{state.attempt_number}{said}",
                 method=method,
                 url=template,
+                sent=_sent(exc),
             ) from exc
         if left is not None and delay >= left:
-            if isinstance(exc, RateLimitError) or (
-                isinstance(exc, SeriesError) and getattr(exc, "retry_after", None) is not None
+            if isinstance(exc, APIStatusError) and (
+                isinstance(exc, RateLimitError) or exc.retry_after is not None
             ):
                 # The API said how long to wait (or that we are rate limited) and
                 # that wait does not fit the budget: its own error, retry_after
@@ -271,6 +223,7 @@ async def _run(
                 f"{delay:.2f}s wait before retry {state.attempt_number}",
                 method=method,
                 url=template,
+                sent=_sent(exc),  # as far as the attempt that failed got
             ) from exc
         logger.info(
             "Retrying %s %s after %s: attempt %d of %d in %.2fs",
@@ -280,32 +233,58 @@ async def _run(
             state.attempt_number + 1,
             policy.max_retries + 1,
             delay,
+            extra={"series_attempt": state.attempt_number, "series_wait_s": delay},
         )
 
-    async def sleep(seconds: float) -> None:
-        await _sleep(seconds)
-
-    if acted is not None and _attempt_may_have_acted(first_failure):
-        acted[0] = True
-
-    async def replay_then_attempt() -> T:
-        nonlocal first_failure
-        if first_failure is not None:
-            failure, first_failure = first_failure, None
-            raise failure
-        try:
-            return await attempt(remaining())
-        except SeriesError as exc:
-            if acted is not None and _attempt_may_have_acted(exc):
-                acted[0] = True
-            raise
-
-    retrying = tenacity.AsyncRetrying(
+    return tenacity.AsyncRetrying(
         stop=tenacity.stop_after_attempt(policy.max_retries + 1),
         wait=wait,
         retry=tenacity.retry_if_exception(lambda e: policy.should_retry(e, idempotent=idempotent)),
         before_sleep=before_sleep,
-        sleep=sleep,
+        sleep=_sleep,
         reraise=True,
     )
-    return await retrying(replay_then_attempt)
+
+
+# How many fast_retries() blocks are open, in any thread.
+_fast_blocks = 0
+_fast_lock = threading.Lock()
+
+
+async def _sleep(seconds: float) -> None:
+    """The wait before a retry: ``seconds``, or none while :func:`fast_retries` is on."""
+    await asyncio.sleep(0 if _fast_blocks else seconds)
+
+
+class fast_retries:  # a class named like a function, as contextlib.suppress
+    """Make every retry wait of every client last 0 s while the block is open.
+
+    A context manager for sync and async code (``with`` or ``async with``),
+    nestable, and process-wide: while any block is open, in any thread, every
+    client's waits (backoff and ``Retry-After`` alike) are skipped, the sync
+    twin's loop thread included. The number, order and rules of attempts are
+    unchanged, and every decision and log line still uses the wait that would
+    have applied (a ``Retry-After`` above ``max_retry_after``, or one that does
+    not fit ``total_timeout``, still raises at once).
+
+    ::
+
+        with fast_retries():
+            client.sessions.get(sid)  # an injected 503 is retried at once
+    """
+
+    def __enter__(self) -> None:
+        global _fast_blocks  # noqa: PLW0603 - the process-wide switch is the point
+        with _fast_lock:
+            _fast_blocks += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _fast_blocks  # noqa: PLW0603
+        with _fast_lock:
+            _fast_blocks -= 1
+
+    async def __aenter__(self) -> None:
+        self.__enter__()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.__exit__()

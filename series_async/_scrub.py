@@ -1,6 +1,7 @@
 """Secrets out of every text that leaves the SDK: the API key and proxy credentials.
 
-Two rules, and one place each is applied:
+Also the one rule for cutting such a text short (:func:`excerpt`, two named limits).
+Two rules for secrets, and one place each is applied:
 
 - :class:`Scrubber` removes every secret from a text in any spelling it could
   take there: as it is, percent-encoded (the caller adds that spelling), and
@@ -23,9 +24,16 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["REDACTED", "Scrubber"]
+__all__ = ["EXCERPT_LIMIT", "LINE_LIMIT", "REDACTED", "Scrubber", "excerpt"]
 
 REDACTED = "<redacted>"
+"""What a secret is replaced with wherever it would show."""
+
+EXCERPT_LIMIT = 4096
+"""How much of a body an error keeps (characters)."""
+
+LINE_LIMIT = 200
+"""How much of a one-line text (a reason phrase, aiohttp's words, a detail) is shown."""
 
 # One JSON escape: \uXXXX or a one-letter one. Read left to right, "\\\\u0073" is an
 # escaped backslash followed by the text "u0073", as a JSON decoder reads it.
@@ -44,6 +52,14 @@ def _utf16_units(text: str) -> str:
     return "".join(
         chr(int.from_bytes(encoded[i : i + 2], "little")) for i in range(0, len(encoded), 2)
     )
+
+
+def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
+    """Return at most ``limit`` characters of ``text``, saying where it was cut.
+
+    The one truncation rule of the SDK; scrub a text before cutting it.
+    """
+    return text if len(text) <= limit else text[:limit] + f"... (cut at {limit} characters)"
 
 
 class Scrubber:

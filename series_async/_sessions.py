@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from datetime import date, datetime
-from typing import Any, Literal, TypeAlias
+from typing import Any
 
-from ._converter import converter, fold_key
 from ._errors import ValidationError
 from ._models import (
     CreatedSession,
     CustomRole,
     RoleAssignment,
-    RolePermissions,
     Session,
     SessionPage,
     SessionStatus,
@@ -21,77 +19,19 @@ from ._models import (
 )
 from ._pipeline import Call, encode_segment
 from ._resource import Resource, fill_missing
+from ._session_args import StatusName, list_call, list_query, not_none, roles_body
 from ._types import UNSET, Unset
 from ._validation import (
     check_bool,
-    check_day,
     check_int,
     check_optional_text,
     check_slot_key,
     check_str,
     check_timestamp,
     check_user_id,
-    show,
 )
 
 __all__ = ["Sessions"]
-
-_RESERVED_ROLE_NAMES = frozenset({"host", "cohost", "supervisor"})
-_THREE_BOOLS = (bool, bool, bool)
-# The converter's hook, looked up once rather than dispatched per role.
-_unstructure_role = converter.get_unstructure_hook(CustomRole)
-_FILTER_STATUSES = ("upcoming", "ongoing", "completed", "cancelled")
-_PAGE_KEY = fold_key("Page")
-#: A status ``list`` and ``iterate`` filter on, by value: a type checker catches a typo.
-StatusName: TypeAlias = Literal["upcoming", "ongoing", "completed", "cancelled"]
-
-
-def _roles_body(value: Any) -> builtins.list[dict[str, Any]]:
-    if value is None:
-        raise ValidationError(
-            "custom_roles", "None is not allowed: pass [] to remove every custom role"
-        )
-    # A list or tuple passes without the ABC checks (the usual case, and the slow checks).
-    if type(value) not in (list, tuple) and (
-        isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence)
-    ):
-        raise ValidationError("custom_roles", "must be a list of CustomRole")
-    seen: set[str] = set()
-    for index, role in enumerate(value):
-        field = f"custom_roles[{index}]"
-        if not isinstance(role, CustomRole):
-            raise ValidationError(field, f"must be a CustomRole, got {type(role).__name__}")
-        name = check_str(f"{field}.name", role.name)
-        if name.replace("-", "").replace(" ", "").lower() in _RESERVED_ROLE_NAMES:
-            raise ValidationError(
-                f"{field}.name", f"{name!r} is reserved (Host, CoHost and Supervisor are built in)"
-            )
-        if name in seen:
-            raise ValidationError(
-                f"{field}.name", f"duplicate role name {name!r}: names must be unique"
-            )
-        seen.add(name)
-        check_int(f"{field}.slots", role.slots, low=1, high=10)
-        check_int(f"{field}.min_rank", role.min_rank, low=0, high=255)
-        permissions = role.permissions
-        if not isinstance(permissions, RolePermissions):
-            raise ValidationError(f"{field}.permissions", "must be a RolePermissions")
-        flags = (
-            type(permissions.change_session_status),
-            type(permissions.pass_or_fail_attendees),
-            type(permissions.modify_attendance),
-        )
-        if flags != _THREE_BOOLS:  # then name the first flag that is not a bool
-            for flag in ("change_session_status", "pass_or_fail_attendees", "modify_attendance"):
-                check_bool(f"{field}.permissions.{flag}", getattr(permissions, flag))
-    unstructure = _unstructure_role
-    return [unstructure(role) for role in value]
-
-
-def _not_none(field: str, value: Any) -> Any:
-    if value is None:
-        raise ValidationError(field, "None is not a value here: leave it out (UNSET) to keep it")
-    return value
 
 
 class Sessions(Resource):
@@ -150,9 +90,15 @@ class Sessions(Resource):
         if claimable is not None:
             body["Claimable"] = check_bool("claimable", claimable)
         if custom_roles is not None:
-            body["CustomRoles"] = _roles_body(custom_roles)
+            body["CustomRoles"] = roles_body(custom_roles)
         return await self._call(
-            Call("POST", "/sessions/create", "/sessions/create", CreatedSession, False, body=body)
+            Call(
+                method="POST",
+                template="/sessions/create",
+                model=CreatedSession,
+                idempotent=False,
+                body=body,
+            )
         )
 
     async def get(self, session_id: str) -> Session:
@@ -167,46 +113,14 @@ class Sessions(Resource):
         Raises:
             NotFoundError: No such session.
         """
-        path = "/sessions/get/" + encode_segment("session_id", session_id)
-        return await self._call(Call("GET", "/sessions/get/{sessionId}", path, Session, True))
-
-    def _list_query(
-        self,
-        page: int,
-        status: SessionStatus | StatusName | None,
-        date: date | str | None,
-        start: date | str | None,
-        end: date | str | None,
-        host: int | str | None,
-    ) -> dict[str, str]:
-        query = {"page": str(check_int("page", page, low=1))}
-        if status is not None:
-            value = status.value if isinstance(status, SessionStatus) else status
-            if value not in _FILTER_STATUSES:
-                raise ValidationError(
-                    "status", f"must be one of {', '.join(_FILTER_STATUSES)}, got {show(status)}"
-                )
-            query["status"] = value
-        if date is not None:
-            if start is not None or end is not None:
-                raise ValidationError(
-                    "date", "cannot be combined with start/end: give one day or a range"
-                )
-            query["date"] = check_day("date", date)
-        if (start is None) != (end is None):
-            raise ValidationError(
-                "start" if start is None else "end", "start and end go together: give both"
-            )
-        if start is not None and end is not None:
-            query["start"] = check_day("start", start)
-            query["end"] = check_day("end", end)
-            if query["start"] > query["end"]:
-                raise ValidationError(
-                    "start", f"must not be after end ({query['start']} > {query['end']})"
-                )
-        if host is not None:
-            query["host"] = check_user_id("host", host)
-        return query
+        call = Call(
+            method="GET",
+            template="/sessions/get/{sessionId}",
+            path_params={"sessionId": encode_segment("session_id", session_id)},
+            model=Session,
+            idempotent=True,
+        )
+        return await self._call(call)
 
     async def list(
         self,
@@ -231,52 +145,8 @@ class Sessions(Resource):
         Returns:
             The page; an empty ``sessions`` list means there are no more.
         """
-        query = self._list_query(page, status, date, start, end, host)
-        return await self._call(self._list_call(query))
-
-    @staticmethod
-    def _list_call(
-        query: dict[str, str], *, walking: bool = False, previous: tuple[str, ...] = ()
-    ) -> Call[SessionPage]:
-        """Build the list call; ``walking`` adds iterate's checks against a looping server.
-
-        ``previous`` holds the session ids of the page before, in order (empty on page 1).
-        """
-        requested = int(query["page"])
-        fill_page = fill_missing(Page=query["page"])
-        echoed = [True]  # set by prepare on each attempt, read by the check right after
-
-        def prepare(data: dict[str, Any]) -> dict[str, Any]:
-            echoed[0] = any(fold_key(k) == _PAGE_KEY for k in data)
-            return fill_page(data)
-
-        def same_page(result: SessionPage) -> str | None:
-            # A server that ignores ?page= answers page 1 forever: stop the walk.
-            if echoed[0]:
-                if result.page == requested:
-                    return None
-                return (
-                    f"asked for page {requested} but the answer is page {result.page}; "
-                    "stopping the iteration, which would otherwise never end"
-                )
-            if previous and tuple(s.session_id for s in result.sessions) == previous:
-                return (
-                    f"page {requested} carries no Page echo and repeats the sessions of page "
-                    f"{requested - 1} (the server seems to ignore ?page=); stopping the "
-                    "iteration, which would otherwise never end"
-                )
-            return None
-
-        return Call(
-            "GET",
-            "/sessions/list",
-            "/sessions/list",
-            SessionPage,
-            True,
-            query=query,
-            prepare=prepare if walking else fill_page,
-            check=same_page if walking else None,
-        )
+        query = list_query(page, status, date, start, end, host)
+        return await self._call(list_call(query))
 
     async def _iterate_pages(
         self,
@@ -288,12 +158,12 @@ class Sessions(Resource):
         host: int | str | None = None,
     ) -> AsyncGenerator[builtins.list[Session], None]:
         """Yield the sessions of page after page; the sync twin walks this, a hop per page."""
-        query = self._list_query(1, status, date, start, end, host)  # fail before any request
+        query = list_query(1, status, date, start, end, host)  # fail before any request
         page = 1
         previous: tuple[str, ...] = ()
         while True:
             query["page"] = str(page)
-            call = self._list_call(dict(query), walking=True, previous=previous)
+            call = list_call(dict(query), walking=True, previous=previous)
             result = await self._call(call)
             if not result.sessions:
                 return
@@ -369,13 +239,13 @@ class Sessions(Resource):
         Raises:
             ValidationError: No field given, ``None`` given, or a rule broken.
         """
-        path = "/sessions/update/" + encode_segment("session_id", session_id)
+        segment = encode_segment("session_id", session_id)
         body: dict[str, Any] = {}
         if title is not UNSET:
-            body["Title"] = check_str("title", _not_none("title", title))
+            body["Title"] = check_str("title", not_none("title", title))
         if description is not UNSET:
             body["Description"] = check_optional_text(
-                "description", _not_none("description", description)
+                "description", not_none("description", description)
             )
         for field, wire, value in (
             ("host", "Host", host),
@@ -383,26 +253,26 @@ class Sessions(Resource):
             ("supervisor", "Supervisor", supervisor),
         ):
             if value is not UNSET:
-                body[wire] = check_user_id(field, _not_none(field, value))
+                body[wire] = check_user_id(field, not_none(field, value))
         if scheduled is not UNSET:
-            body["Scheduled"] = check_timestamp("scheduled", _not_none("scheduled", scheduled))
+            body["Scheduled"] = check_timestamp("scheduled", not_none("scheduled", scheduled))
         if duration is not UNSET:
             body["Duration"] = check_int(
-                "duration", _not_none("duration", duration), low=1, unit="minutes"
+                "duration", not_none("duration", duration), low=1, unit="minutes"
             )
         if claimable is not UNSET:
-            body["Claimable"] = check_bool("claimable", _not_none("claimable", claimable))
+            body["Claimable"] = check_bool("claimable", not_none("claimable", claimable))
         if custom_roles is not UNSET:
-            body["CustomRoles"] = _roles_body(custom_roles)
+            body["CustomRoles"] = roles_body(custom_roles)
         if not body:
             raise ValidationError("update", "give at least one field to change")
         return await self._call(
             Call(
-                "PATCH",
-                "/sessions/update/{sessionId}",
-                path,
-                UpdatedSession,
-                True,
+                method="PATCH",
+                template="/sessions/update/{sessionId}",
+                path_params={"sessionId": segment},
+                model=UpdatedSession,
+                idempotent=True,
                 body=body,
                 prepare=fill_missing(sessionId=session_id),
             )
@@ -411,12 +281,17 @@ class Sessions(Resource):
     def _role_call(
         self, action: str, session_id: str, body: dict[str, Any], user_key: str
     ) -> Call[RoleAssignment]:
-        template = "/sessions/{sessionId}/custom-roles/" + action
-        path = f"/sessions/{encode_segment('session_id', session_id)}/custom-roles/{action}"
-        prepare = fill_missing(
-            SessionId=session_id, RoleName=body["RoleName"], UserId=body[user_key]
+        return Call(
+            method="PATCH",
+            template="/sessions/{sessionId}/custom-roles/" + action,
+            path_params={"sessionId": encode_segment("session_id", session_id)},
+            model=RoleAssignment,
+            idempotent=False,
+            body=body,
+            prepare=fill_missing(
+                SessionId=session_id, RoleName=body["RoleName"], UserId=body[user_key]
+            ),
         )
-        return Call("PATCH", template, path, RoleAssignment, False, body=body, prepare=prepare)
 
     async def claim_custom_role(
         self, session_id: str, *, user_id: int | str, role_name: str, slot_key: str

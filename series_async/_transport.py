@@ -1,33 +1,27 @@
-"""HTTP transport: the module that sends requests through aiohttp.
+"""HTTP transport: the one module that holds an ``aiohttp.ClientSession``.
 
-It owns (or borrows) the ``aiohttp.ClientSession``, sends one attempt of a
-request and reads its answer (``_body`` decodes it); every aiohttp/asyncio
-failure becomes an ``APIConnectionError`` (``_failures``) that records whether
-the request may have reached the server (``_sent``): the retry policy needs that
-to decide if a non-idempotent call is safe to replay.
+It owns (or borrows) the session, sends one attempt of a :class:`Request` and
+reads the answer into a :class:`RawResponse` (``_body`` decompresses it). What a
+failure means is decided in ``_failures``; this module tells it the one fact
+only the session can see: whether the request was being written when the attempt
+failed, from aiohttp's public trace signals on a session we created (a borrowed
+session carries no trace of ours: ``None``, and ``_failures`` answers
+conservatively).
 """
 
 from __future__ import annotations
 
-import asyncio
 import ssl as ssl_module
 from collections.abc import Mapping
+from types import SimpleNamespace
 
 import aiohttp
 import attrs
 import yarl
 
-from ._body import (
-    EXCERPT_LIMIT,
-    MAX_BODY,
-    Undecodable,
-    decompress,
-    excerpt,
-    excerpt_bytes,
-    too_big,
-)
-from ._errors import APIConnectionError, APITimeoutError, SeriesError
-from ._failures import connection_error, describe, detail_of, forget_request, wrap_failure
+from ._body import MAX_BODY, Undecodable, decompress, too_big
+from ._errors import APITimeoutError, SeriesError
+from ._failures import WRAPPED, connection_error, forget_request, proxy_refused, what_failed
 from ._proxy import ProxyConfig
 from ._scrub import Scrubber
 from ._types import Timeout
@@ -35,12 +29,11 @@ from ._types import Timeout
 __all__ = [
     "AIOHTTP_VERSION",
     "CLOSED_IN_FLIGHT",
-    "EXCERPT_LIMIT",
     "MAX_BODY",
     "RawResponse",
+    "Request",
     "Transport",
-    "excerpt",
-    "excerpt_bytes",
+    "close_sockets_of_closed_loop",
 ]
 
 AIOHTTP_VERSION = aiohttp.__version__
@@ -48,12 +41,29 @@ _POOL_LIMIT = 100
 _NO_BODY_SKIP = ("Content-Type",)
 _CHUNK = 64 * 1024
 _URL_MEMO = 256
-# What a request can raise besides our own errors; asyncio.TimeoutError is a
-# distinct class on 3.10. ValueError: aiohttp refusing to build the request.
-_WRAPPED = (aiohttp.ClientError, OSError, TimeoutError, asyncio.TimeoutError, ValueError)
-
 
 CLOSED_IN_FLIGHT = "the client was closed while this call was in flight"
+
+
+@attrs.frozen
+class Request:
+    """One attempt's request, as the pipeline built it.
+
+    Attributes:
+        method: HTTP method.
+        url: Absolute URL, already percent-encoded.
+        display_url: The URL to show in errors and logs (a key in the path redacted).
+        body: JSON body bytes, or ``None``.
+        api_key: Sent as the ``apikey`` header; ``None`` for no header.
+        scrub: Removes every secret (the key, in any spelling) from a text.
+    """
+
+    method: str
+    url: str
+    display_url: str
+    body: bytes | None
+    api_key: str | None
+    scrub: Scrubber
 
 
 @attrs.define(slots=True)
@@ -74,34 +84,58 @@ class RawResponse:
 
 
 def _client_timeout(timeout: Timeout, remaining: float | None) -> aiohttp.ClientTimeout:
+    """aiohttp's limits for one attempt: ``timeout``, its total capped by ``remaining``."""
     total = timeout.total
     if remaining is not None:
         total = remaining if total is None else min(total, remaining)
     return aiohttp.ClientTimeout(total=total, connect=timeout.connect, sock_read=timeout.read)
 
 
+async def _on_headers_sent(
+    session: aiohttp.ClientSession,
+    context: SimpleNamespace,
+    params: aiohttp.TraceRequestHeadersSentParams,
+) -> None:
+    """aiohttp is about to write the request: from now on it may reach the server."""
+    progress = context.trace_request_ctx
+    if isinstance(progress, _Progress):
+        progress.written = True
+
+
+class _Progress:
+    """How far one attempt on a session we own got (set by :func:`_on_headers_sent`)."""
+
+    __slots__ = ("written",)
+
+    def __init__(self) -> None:
+        self.written = False
+
+
+def _trace_config() -> aiohttp.TraceConfig:
+    config = aiohttp.TraceConfig()
+    config.on_request_headers_sent.append(_on_headers_sent)
+    return config
+
+
 class Transport:
     """Sends requests over one ``aiohttp.ClientSession``.
 
     Args:
-        timeout: Per-attempt limits.
         ssl: An ``SSLContext``, ``False`` to skip verification, or ``None`` for defaults.
         session: A caller-owned session to use and never close, or ``None`` to
             create one lazily (inside the running loop) and close it in ``aclose``.
+        user_agent: The ``User-Agent`` header.
         proxy: The proxy every request goes through, or ``None``.
     """
 
     def __init__(
         self,
         *,
-        timeout: Timeout,
         ssl: ssl_module.SSLContext | bool | None,
         session: aiohttp.ClientSession | None,
-        api_key: str,
         user_agent: str,
         proxy: ProxyConfig | None = None,
     ) -> None:
-        self._api_key = api_key
         # Given per request (never via aiohttp's trust_env, which would also add
         # .netrc credentials to API requests); the credentials travel as a header
         # so that no aiohttp message can quote them. aiohttp sends proxy_headers
@@ -113,8 +147,6 @@ class Transport:
             if proxy is None or proxy.authorization is None
             else {"Proxy-Authorization": proxy.authorization}
         )
-        self._timeout = timeout
-        self._default_timeout = _client_timeout(timeout, None)
         self._ssl: ssl_module.SSLContext | bool = True if ssl is None else ssl
         self._session = session
         self._owns_session = session is None
@@ -128,7 +160,7 @@ class Transport:
         self.set_user_agent(user_agent)
 
     def set_user_agent(self, user_agent: str) -> None:
-        """Rebuild the header sets for a new User-Agent."""
+        """Use another User-Agent from now on."""
         # Only the encodings _body.decompress reads: aiohttp would also offer br and
         # zstd whenever their packages happen to be installed.
         self._static = {
@@ -138,15 +170,7 @@ class Transport:
         }
         # An owned session carries the static headers as its defaults, so each
         # request only adds what varies; a borrowed one gets them every time.
-        base = {} if self._owns_session else dict(self._static)
-        authed = {**base, "apikey": self._api_key}
-        json_type = {"Content-Type": "application/json"}
-        self._headers = {
-            (False, False): base,
-            (False, True): {**base, **json_type},
-            (True, False): authed,
-            (True, True): {**authed, **json_type},
-        }
+        self._base_headers = {} if self._owns_session else dict(self._static)
         if self._owns_session and self._session is not None:
             self._session.headers.update(self._static)
 
@@ -164,9 +188,10 @@ class Transport:
             # was closed must not quietly open a new session.
             raise SeriesError(CLOSED_IN_FLIGHT)
         if session is None:
-            connector = aiohttp.TCPConnector(limit=_POOL_LIMIT, ssl=self._ssl)
             session = aiohttp.ClientSession(
-                connector=connector, timeout=self._default_timeout, headers=self._static
+                connector=aiohttp.TCPConnector(limit=_POOL_LIMIT, ssl=self._ssl),
+                headers=self._static,
+                trace_configs=[_trace_config()],
             )
             self._session = session
         elif session.closed:
@@ -176,74 +201,62 @@ class Transport:
             )
         return session
 
+    def _target(self, url: str) -> yarl.URL:
+        target = self._urls.get(url)
+        if target is None:
+            if len(self._urls) >= _URL_MEMO:
+                self._urls.clear()
+            target = self._urls[url] = yarl.URL(url, encoded=True)
+        return target
+
     async def send(
-        self,
-        method: str,
-        url: str,
-        *,
-        auth: bool,
-        body: bytes | None,
-        remaining: float | None,
-        display_url: str,
-        scrub: Scrubber,
-        timeout: Timeout | None = None,
+        self, request: Request, *, timeout: Timeout, remaining: float | None
     ) -> RawResponse:
         """Send one attempt and read the response (at most ``MAX_BODY`` bytes of it).
 
         Args:
-            method: HTTP method.
-            url: Absolute URL, already percent-encoded.
-            auth: Send the ``apikey`` header.
-            body: JSON body bytes, or ``None``.
+            request: What to send.
+            timeout: The limits of this attempt.
             remaining: Seconds left of the caller's overall budget, or ``None``.
-            display_url: The URL to show in errors (the API key redacted).
-            scrub: Removes every secret (the key, in any spelling) from a text.
-            timeout: Limits for this attempt (``with_options``); default: the transport's.
 
         Raises:
             APIConnectionError: The connection failed or dropped, or the response
                 could not be parsed as HTTP; the message names the host.
             APITimeoutError: A limit ran out.
             UnexpectedResponseError: The body is larger than ``MAX_BODY``.
-
-        A body that arrives but cannot be read (corrupt compression, an encoding
-        the SDK cannot decode, cut short) is not an error here: the answer's
-        status still decides, so it comes back with ``undecodable`` set.
         """
+        method, scrub = request.method, request.scrub
         if remaining is not None and remaining <= 0:
-            raise connection_error(
-                APITimeoutError, "total_timeout ran out", method=method, url=display_url, sent=False
+            raise APITimeoutError(
+                "total_timeout ran out", method=method, url=request.display_url, sent=False
             )
         session = self._get_session()
-        limits = self._timeout if timeout is None else timeout
-        if remaining is None:
-            client_timeout = (
-                self._default_timeout if timeout is None else _client_timeout(limits, None)
-            )
-        else:
-            client_timeout = _client_timeout(limits, remaining)
-        headers = self._headers[auth, body is not None]
-        if self._proxy_headers is not None and url.startswith("http:"):
-            headers = {**headers, **self._proxy_headers}
-        target = self._urls.get(url)
-        if target is None:
-            if len(self._urls) >= _URL_MEMO:
-                self._urls.clear()
-            target = self._urls[url] = yarl.URL(url, encoded=True)
+        headers = dict(self._base_headers)
+        if request.api_key is not None:
+            headers["apikey"] = request.api_key
+        if request.body is not None:
+            headers["Content-Type"] = "application/json"
+        if self._proxy_headers is not None and request.url.startswith("http:"):
+            headers.update(self._proxy_headers)
+        target = self._target(request.url)
+        progress = _Progress() if self._owns_session else None
         try:
             async with session.request(
                 method,
                 target,
                 headers=headers,
-                data=body,
+                data=request.body,
                 allow_redirects=False,
                 # aiohttp would label an empty POST "application/octet-stream"; asking
                 # it not to costs a header rebuild, so only body-less POST/PATCH do.
-                skip_auto_headers=_NO_BODY_SKIP if body is None and method != "GET" else None,
-                timeout=client_timeout,
+                skip_auto_headers=(
+                    _NO_BODY_SKIP if request.body is None and method != "GET" else None
+                ),
+                timeout=_client_timeout(timeout, remaining),
                 ssl=self._request_ssl,
                 proxy=self._proxy,
                 proxy_headers=self._proxy_headers,
+                trace_request_ctx=progress,
                 # Decompressed here, not by aiohttp: its failures (a corrupt gzip, a
                 # br or zstd body it has no decoder for) hide the answer's status.
                 auto_decompress=False,
@@ -257,8 +270,7 @@ class Transport:
                     else:
                         payload = await self._read_capped(resp, scrub)
                 except aiohttp.ClientPayloadError as exc:
-                    said = describe(exc, detail_of(scrub))
-                    return RawResponse(status, reason, resp.headers, b"", said)
+                    return RawResponse(status, reason, resp.headers, b"", what_failed(exc, scrub))
                 encoding = resp.headers.get("Content-Encoding")
                 if encoding:
                     try:
@@ -269,23 +281,21 @@ class Transport:
         except SeriesError:
             raise
         except aiohttp.ClientHttpProxyError as exc:
-            # The proxy refused the CONNECT tunnel: nothing reached the API.
-            forget_request(exc, scrub, display_url)
-            raise connection_error(
-                APIConnectionError,
-                scrub(f"the proxy refused to connect to the API: HTTP {exc.status} {exc.message}"),
+            raise proxy_refused(exc, method=method, url=request.display_url, scrub=scrub) from exc
+        except WRAPPED as exc:
+            error = connection_error(
+                exc,
+                sent=None if progress is None else progress.written,
                 method=method,
-                url=display_url,
-                sent=False,
-                retryable=exc.status >= 500,
-            ) from exc
-        except Exception as exc:
-            if not isinstance(exc, _WRAPPED):
-                raise
-            error = wrap_failure(exc, self._proxy, method, target, display_url, scrub, limits)
+                target=target,
+                display_url=request.display_url,
+                proxy=self._proxy,
+                limits=timeout,
+                scrub=scrub,
+            )
             # aiohttp's exception is chained for debugging; it and its own chain are
             # scrubbed where the error leaves the call (Scrubber.error).
-            forget_request(exc, scrub, display_url)
+            forget_request(exc, scrub, request.display_url)
             raise error from exc
 
     async def _read_capped(self, resp: aiohttp.ClientResponse, scrub: Scrubber) -> bytes:
@@ -321,22 +331,22 @@ class Transport:
         session, self._session = self._session, None
         if not self._owns_session or session is None or session.closed:
             return
-        if loop_closed:
-            _close_orphaned_sockets(session.connector)
+        if loop_closed and session.connector is not None:
+            close_sockets_of_closed_loop(session.connector)
         await session.close()
 
 
-def _close_orphaned_sockets(connector: aiohttp.BaseConnector | None) -> None:
-    """Close the sockets of pooled connections whose event loop is closed.
+def close_sockets_of_closed_loop(connector: aiohttp.BaseConnector) -> None:
+    """Close the sockets of a connector's connections whose event loop is closed.
 
-    A transport closes its socket through its loop (``call_soon``); with that
-    loop closed, ``close()`` cannot finish and the socket would leak ("unclosed
-    transport" at garbage collection). So the socket is closed here and the
-    transport told it has none. This reaches into asyncio's selector transports;
-    on any other kind it does nothing.
+    aiohttp and asyncio have no public way to do this: a transport closes its
+    socket through its loop (``call_soon``); with that loop closed, ``close()``
+    cannot finish and the socket would leak ("unclosed transport" at garbage
+    collection). So this, and only this, reaches into private attributes:
+    aiohttp's pool (``_conns``, ``_acquired``) and asyncio's selector transports
+    (``_sock``, ``_ssl_protocol``, ``_closed``). ``tests/core/test_transport.py``
+    fails loudly if an upgrade moves any of them.
     """
-    if connector is None:
-        return
     handlers: list[object] = list(getattr(connector, "_acquired", ()))
     for pooled in getattr(connector, "_conns", {}).values():
         handlers.extend(handler for handler, _ in pooled)

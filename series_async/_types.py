@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import enum
 import math
-from typing import Final, Literal, TypeAlias
+from typing import Final, Literal
 
 import attrs
 
-__all__ = ["UNSET", "Timeout", "Unset", "UnsetType"]
+__all__ = ["UNSET", "Timeout", "Unset"]
 
 
-class UnsetType(enum.Enum):
+class Unset(enum.Enum):
     """The type of :data:`UNSET`: "this argument was not given".
 
-    A single-member enum, so type checkers narrow ``x: str | UnsetType`` after
+    A single-member enum, so type checkers narrow ``x: str | Unset`` after
     ``if x is UNSET``. Distinct from ``None``, which can be a meaningful value.
     """
 
@@ -27,8 +27,8 @@ class UnsetType(enum.Enum):
         return False
 
 
-UNSET: Final = UnsetType.UNSET
-Unset: TypeAlias = Literal[UnsetType.UNSET]
+UNSET: Final = Unset.UNSET
+"""The "not given" sentinel: the default of arguments that may be left out."""
 
 
 def _check_seconds(name: str, value: float | None) -> None:

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from ._errors import ValidationError
+from ._scrub import excerpt
 from ._time import format_timestamp, parse_timestamp
 
 __all__ = [
     "MAX_JSON_INT",
+    "check_base_url",
     "check_bool",
+    "check_day",
     "check_encodable",
     "check_int",
+    "check_optional_text",
+    "check_slot_key",
     "check_str",
     "check_timestamp",
     "check_user_id",
     "show",
-    "check_day",
-    "check_slot_key",
 ]
 
 _DIGITS = re.compile(r"[0-9]+")
@@ -162,7 +167,7 @@ def show(value: Any) -> str:
         text = repr(value)
     except Exception:
         return f"a {type(value).__name__} that cannot be shown"
-    return text if len(text) <= 80 else text[:80] + "..."
+    return excerpt(text, 80)
 
 
 def check_day(field: str, value: Any) -> str:
@@ -178,3 +183,53 @@ def check_day(field: str, value: Any) -> str:
             raise ValidationError(field, f"is not a real calendar day: {value!r}") from None
         return value
     raise ValidationError(field, f"must be a date or a 'YYYY-MM-DD' string, got {show(value)}")
+
+
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str, *, allow_insecure_http: bool) -> str:
+    """The API root without a trailing slash; plain http:// only to loopback unless allowed."""
+    if not isinstance(url, str) or not url.strip():
+        raise ValidationError("base_url", f"must be an http(s) URL, got {type(url).__name__}")
+    if any(ch.isspace() or not ch.isprintable() for ch in url.strip()):
+        # Whitespace would go raw into the request line.
+        raise ValidationError("base_url", "must not contain whitespace or control characters")
+    check_encodable("base_url", url)
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        raise ValidationError("base_url", f"is not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        # Not the URL itself: it may carry credentials.
+        raise ValidationError(
+            "base_url",
+            f"must be an absolute http(s) URL, got scheme {parts.scheme!r}"
+            if parts.scheme not in ("http", "https")
+            else "must be an absolute http(s) URL with a host name",
+        )
+    try:
+        parts.hostname.encode("idna")
+    except UnicodeError:
+        raise ValidationError(
+            "base_url", f"has a host name that cannot be encoded: {parts.hostname!r}"
+        ) from None
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValidationError("base_url", "must not contain credentials, a query or a fragment")
+    if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(parts.hostname):
+        raise ValidationError(
+            "base_url",
+            f"refusing plain http:// to {parts.hostname!r}: the API key would travel in clear "
+            "text. Use https://, or pass allow_insecure_http=True if you really mean it",
+        )
+    return url.strip().rstrip("/")

@@ -96,20 +96,25 @@ class SeriesClient:
     def with_options(
         self,
         *,
+        api_key: str | Unset = UNSET,
         timeout: float | Timeout | Unset = UNSET,
         max_retries: int | Unset = UNSET,
         retry: RetryPolicy | Unset = UNSET,
     ) -> SeriesClient:
         """A client for one call or a few, with some settings replaced.
 
-        It shares this client's HTTP session, connection pool, proxy, key and
+        It shares this client's HTTP session, connection pool, proxy and
         lifetime: closing this client closes it too. It has nothing of its own
         to close; its ``close()`` only stops *it* from making calls.
 
         ``client.with_options(timeout=2.5, max_retries=0).sessions.get(sid)``
-        answers (or fails) within a Discord interaction's 3 seconds.
+        answers (or fails) within a Discord interaction's 3 seconds;
+        ``client.with_options(api_key=other_group_key)`` works for another
+        workspace over the same connection pool.
 
         Args:
+            api_key: Another workspace's key. Every key given to this family of
+                clients is kept out of the errors and logs of all of them.
             timeout: Per-attempt limit in seconds, or a :class:`Timeout`.
             max_retries: Retries after the first attempt; the rest of the policy is kept.
             retry: A whole new :class:`RetryPolicy`.
@@ -121,7 +126,11 @@ class SeriesClient:
             ValidationError: A setting is invalid, or ``max_retries`` contradicts ``retry``.
         """
         owner = self._owner.derive(
-            _client.SeriesClient.with_options, timeout=timeout, max_retries=max_retries, retry=retry
+            _client.SeriesClient.with_options,
+            api_key=api_key,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry=retry,
         )
         return object.__new__(SeriesClient)._attach(owner)
 

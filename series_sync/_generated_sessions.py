@@ -17,7 +17,7 @@ from series_async._models import (
     SessionStatus,
     UpdatedSession,
 )
-from series_async._sessions import StatusName
+from series_async._session_args import StatusName
 from series_async._types import UNSET, Unset
 
 from ._owner import Owner

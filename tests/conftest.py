@@ -1,15 +1,18 @@
-"""Shared fixtures: a recording loopback server, a client pointed at it, a fake clock."""
+"""Shared fixtures: a recording loopback server, a client pointed at it, retries without waits."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-import series_async._retry
 from series_async import RetryPolicy, SeriesClient, _json
+from series_async.testing import fast_retries
 from series_async.testing import pytest_plugin as _emulator_plugin
 from tests.recorder import Recorder
 
@@ -70,24 +73,63 @@ async def recorder() -> AsyncIterator[Recorder]:
         await server.stop()
 
 
-class FakeSleep:
-    """Records retry sleeps instead of sleeping."""
+@pytest.fixture(autouse=True)
+def _no_retry_waits(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test of the suite retries without waiting, as users' tests do (design §11).
 
+    A test marked ``@pytest.mark.series_emulator(real_waits=True)`` keeps real waits.
+    """
+    marker = request.node.get_closest_marker("series_emulator")
+    if marker is not None and marker.kwargs.get("real_waits"):
+        yield
+        return
+    with fast_retries():
+        yield
+
+
+class RetryLog:
+    """The waits the retry policy decided, read from its INFO log records (``series_wait_s``)."""
+
+    def __init__(self, caplog: pytest.LogCaptureFixture) -> None:
+        self._caplog = caplog
+
+    @property
+    def delays(self) -> list[float]:
+        return [r.series_wait_s for r in self._caplog.records if hasattr(r, "series_wait_s")]
+
+
+class _RetryAnnounced(logging.Handler):
     def __init__(self) -> None:
-        self.delays: list[float] = []
+        super().__init__()
+        self.event = asyncio.Event()
 
-    async def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
+    def emit(self, record: logging.LogRecord) -> None:
+        if hasattr(record, "series_wait_s"):
+            self.event.set()
+
+
+@contextlib.contextmanager
+def retry_announced() -> Iterator[asyncio.Event]:
+    """An event set when a call logs its next retry, i.e. just before it starts waiting."""
+    logger = logging.getLogger("series")
+    handler = _RetryAnnounced()
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    try:
+        yield handler.event
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 @pytest.fixture
-def fake_sleep(monkeypatch: pytest.MonkeyPatch) -> FakeSleep:
-    sleeper = FakeSleep()
-    monkeypatch.setattr(series_async._retry, "_sleep", sleeper)
-    return sleeper
+def retry_log(caplog: pytest.LogCaptureFixture) -> RetryLog:
+    caplog.set_level(logging.INFO, logger="series")
+    return RetryLog(caplog)
 
 
 @pytest.fixture
-async def client(recorder: Recorder, fake_sleep: FakeSleep) -> AsyncIterator[SeriesClient]:
+async def client(recorder: Recorder) -> AsyncIterator[SeriesClient]:
     async with SeriesClient(API_KEY, base_url=recorder.url, retry=RetryPolicy(jitter=False)) as c:
         yield c

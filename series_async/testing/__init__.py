@@ -11,13 +11,15 @@
 
 The pytest plugin (``series_async.testing.pytest_plugin``, registered through
 the ``pytest11`` entry point) provides a ``series_emulator`` fixture; the
-``series-emulator`` command serves the emulator from a shell. The rules the
+``series-emulator`` command serves the emulator from a shell, and
+:func:`fast_retries` makes every retry wait last 0 s in tests. The rules the
 emulator follows, including those the Series docs leave open, are written in
 ``docs/emulator.md``.
 """
 
 from __future__ import annotations
 
+from series_async._retry import fast_retries
 from series_async.testing._config import (
     DEFAULT_API_KEY,
     DEFAULT_PAGE_SIZE,
@@ -71,5 +73,6 @@ __all__ = [
     "Tier",
     "WorkspaceConfig",
     "WorkspaceSettings",
+    "fast_retries",
     "load_config",
 ]

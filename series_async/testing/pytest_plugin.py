@@ -13,6 +13,10 @@ tests and code under test that uses either client::
 Pick the workspace by overriding the ``series_emulator_config`` fixture (any
 config :func:`~series_async.testing.load_config` accepts), or per test with the
 marker ``@pytest.mark.series_emulator(config=..., faults=..., seed=...)``.
+
+For the test's duration every retry wait is skipped
+(:func:`~series_async.testing.fast_retries`), so an injected 429 or 5xx costs
+milliseconds; ``@pytest.mark.series_emulator(real_waits=True)`` keeps the real waits.
 """
 
 from __future__ import annotations
@@ -31,15 +35,16 @@ if TYPE_CHECKING:
 __all__ = ["series_emulator", "series_emulator_config"]
 
 _MARKER = "series_emulator"
-_MARKER_KEYS = ("config", "faults", "seed")
+_MARKER_KEYS = ("config", "faults", "seed", "real_waits")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Register the ``series_emulator`` marker (so ``--strict-markers`` accepts it)."""
     config.addinivalue_line(
         "markers",
-        "series_emulator(config=None, faults=None, seed=None): "
-        "arguments for the series_emulator fixture of this test",
+        "series_emulator(config=None, faults=None, seed=None, real_waits=False): "
+        "arguments for the series_emulator fixture of this test (real_waits=True: "
+        "retries wait for real instead of 0 s)",
     )
 
 
@@ -59,8 +64,10 @@ def series_emulator(
     """A running :class:`SeriesEmulator` with fresh state, stopped after the test.
 
     Use ``.url`` and ``.api_key`` to point a client at it and ``.state`` to
-    assert on what the client did.
+    assert on what the client did. Retry waits last 0 s meanwhile, unless the
+    test is marked ``@pytest.mark.series_emulator(real_waits=True)``.
     """
+    from series_async._retry import fast_retries
     from series_async.testing._emulator import SeriesEmulator
 
     marker = request.node.get_closest_marker(_MARKER)
@@ -70,6 +77,9 @@ def series_emulator(
         raise pytest.UsageError(
             f"@pytest.mark.{_MARKER} takes keyword arguments {', '.join(_MARKER_KEYS)} only"
         )
+    real_waits = options.get("real_waits", False)
+    if not isinstance(real_waits, bool):
+        raise pytest.UsageError(f"@pytest.mark.{_MARKER}(real_waits=...) takes True or False")
     emulator = SeriesEmulator(
         options.get("config", series_emulator_config),  # type: ignore[arg-type]
         faults=options.get("faults"),  # type: ignore[arg-type]
@@ -77,6 +87,10 @@ def series_emulator(
     )
     emulator.start()
     try:
-        yield emulator
+        if real_waits:
+            yield emulator
+        else:
+            with fast_retries():
+                yield emulator
     finally:
         emulator.stop()

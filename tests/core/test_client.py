@@ -8,7 +8,6 @@ import ssl
 import aiohttp
 import pytest
 
-import series_async._retry
 from series_async import (
     DEFAULT_BASE_URL,
     RetryPolicy,
@@ -17,7 +16,7 @@ from series_async import (
     Timeout,
     ValidationError,
 )
-from tests.conftest import API_KEY
+from tests.conftest import API_KEY, retry_announced
 from tests.recorder import Recorder, fail, ok
 
 pytestmark = pytest.mark.timeout(10)
@@ -38,7 +37,7 @@ def test_key_and_base_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("SERIES_API_KEY", "sk_from_env_0123456789")
     monkeypatch.setenv("SERIES_BASE_URL", "https://proxy.example.com/series/")
     client = SeriesClient()
-    assert client._api_key == "sk_from_env_0123456789"
+    assert client._options.api_key == "sk_from_env_0123456789"
     assert client.base_url == "https://proxy.example.com/series"
 
 
@@ -46,7 +45,7 @@ def test_arguments_win_over_environment(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("SERIES_API_KEY", "sk_from_env_0123456789")
     monkeypatch.setenv("SERIES_BASE_URL", "https://env.example.com")
     client = SeriesClient("sk_arg", base_url="https://arg.example.com")
-    assert (client._api_key, client.base_url) == ("sk_arg", "https://arg.example.com")
+    assert (client._options.api_key, client.base_url) == ("sk_arg", "https://arg.example.com")
 
 
 def test_default_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -96,12 +95,10 @@ def test_timeout_none_refused_with_the_way_out() -> None:
 
 
 def test_timeout_forms() -> None:
-    assert SeriesClient(API_KEY)._transport._timeout == Timeout(total=60.0, connect=10.0, read=30.0)
-    assert SeriesClient(API_KEY, timeout=5)._transport._timeout == Timeout(
-        total=5, connect=5, read=5
-    )
+    assert SeriesClient(API_KEY)._options.timeout == Timeout(total=60.0, connect=10.0, read=30.0)
+    assert SeriesClient(API_KEY, timeout=5)._options.timeout == Timeout(total=5, connect=5, read=5)
     unlimited = Timeout(total=None, connect=None, read=None)
-    assert SeriesClient(API_KEY, timeout=unlimited)._transport._timeout == unlimited
+    assert SeriesClient(API_KEY, timeout=unlimited)._options.timeout == unlimited
     for bad in (0, -1, "3", True):
         with pytest.raises(ValidationError, match="timeout"):
             SeriesClient(API_KEY, timeout=bad)  # type: ignore[arg-type]
@@ -259,17 +256,19 @@ async def test_user_agent_flavor_and_suffix(recorder: Recorder) -> None:
         assert recorder.last.headers["User-Agent"].startswith("series-sdk/")
 
 
-async def test_close_during_retry_sleep_opens_no_new_session(
-    recorder: Recorder, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.series_emulator(real_waits=True)
+async def test_close_during_retry_sleep_opens_no_new_session(recorder: Recorder) -> None:
     recorder.reply(fail(503, "busy"), ok(SESSION))
-    client = SeriesClient(API_KEY, base_url=recorder.url)
-
-    async def close_instead_of_sleeping(seconds: float) -> None:
+    client = SeriesClient(
+        API_KEY, base_url=recorder.url, retry=RetryPolicy(initial_delay=0.25, jitter=False)
+    )
+    with retry_announced() as waiting:
+        call = asyncio.create_task(client.sessions.get("s1"))
+        await waiting.wait()  # the call now waits 0.25 s before its retry
         await client.aclose()  # the user closes the client while a call waits to retry
-
-    monkeypatch.setattr(series_async._retry, "_sleep", close_instead_of_sleeping)
-    with pytest.raises(SeriesError, match="the client was closed while this call was in flight"):
-        await client.sessions.get("s1")
+        with pytest.raises(
+            SeriesError, match="the client was closed while this call was in flight"
+        ):
+            await call
     assert client._transport._session is None
     assert len(recorder.requests) == 1

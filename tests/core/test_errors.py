@@ -117,8 +117,8 @@ async def test_plain_text_error_gives_excerpt(no_retry: SeriesClient, recorder: 
     with pytest.raises(InternalServerError) as info:
         await no_retry.sessions.get("s1")
     assert info.value.message.startswith("upstream overloaded x")
-    assert info.value.message.endswith("...")
-    assert len(info.value.message) == 203
+    assert info.value.message.endswith("x... (cut at 200 characters)")
+    assert len(info.value.message) == 200 + len("... (cut at 200 characters)")
 
 
 async def test_redirect_is_not_followed(no_retry: SeriesClient, recorder: Recorder) -> None:

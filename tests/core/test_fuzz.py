@@ -27,7 +27,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import series_async._retry
 from series_async import (
     UNSET,
     APIConnectionError,
@@ -49,6 +48,7 @@ from series_async import (
     UnexpectedResponseError,
     ValidationError,
 )
+from series_async.testing import fast_retries
 from tests.rawserver import RawServer, response
 
 # Every test twice: with the stdlib JSON backend and with orjson (the speed extra).
@@ -348,15 +348,8 @@ def test_any_client_argument_is_refused_by_name_or_works(env: Env, data: st.Data
         async with SeriesClient(base_url=server.url, **kwargs) as client:
             await client.keys.check()
 
-    async def no_sleep(_: float) -> None:
-        return None
-
-    real_sleep, series_async._retry._sleep = series_async._retry._sleep, no_sleep
-    try:
-        with pytest.raises(SeriesError) as info:
-            loop.run_until_complete(asyncio.wait_for(construct_and_call(), CALL_LIMIT))
-    finally:
-        series_async._retry._sleep = real_sleep
+    with fast_retries(), pytest.raises(SeriesError) as info:
+        loop.run_until_complete(asyncio.wait_for(construct_and_call(), CALL_LIMIT))
     error = info.value
     if isinstance(error, ValidationError):
         assert error.field.split(".")[0] in CLIENT_PARAMS, error

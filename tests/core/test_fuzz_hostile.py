@@ -26,7 +26,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import series_async._retry
 from series_async import (
     APIConnectionError,
     APIStatusError,
@@ -37,7 +36,7 @@ from series_async import (
     Timeout,
     UnexpectedResponseError,
 )
-from series_async._pipeline import parse_retry_after
+from series_async._answers import parse_retry_after
 from tests.core.test_secrets import ESCAPES, all_text
 from tests.proxy import ForwardProxy
 from tests.rawserver import RawServer, response
@@ -49,10 +48,6 @@ PASSWORD = 'pr0xy/"pa\\ss-ü'
 SECRETS = [KEY, quote(KEY, safe=""), PASSWORD]
 
 Env = tuple[asyncio.AbstractEventLoop, RawServer, SeriesClient]
-
-
-async def _no_sleep(_: float) -> None:
-    return None
 
 
 @pytest.fixture(scope="module")
@@ -70,12 +65,10 @@ def proxied() -> Iterator[Env]:
         max_retries=1,
         timeout=Timeout(total=2, connect=1, read=1),
     )
-    saved = series_async._retry._sleep
-    series_async._retry._sleep = _no_sleep
+    # Retries do not wait: the suite's autouse fixture applies fast_retries() to each test.
     try:
         yield loop, server, client
     finally:
-        series_async._retry._sleep = saved
         loop.run_until_complete(client.aclose())
         loop.run_until_complete(proxy.stop())
         loop.run_until_complete(server.stop())
@@ -217,12 +210,10 @@ def env() -> Iterator[Env]:
     client = SeriesClient(
         KEY, base_url=server.url, max_retries=1, timeout=Timeout(total=2, connect=1, read=1)
     )
-    saved = series_async._retry._sleep
-    series_async._retry._sleep = _no_sleep
+    # Retries do not wait: the suite's autouse fixture applies fast_retries() to each test.
     try:
         yield loop, server, client
     finally:
-        series_async._retry._sleep = saved
         loop.run_until_complete(client.aclose())
         loop.run_until_complete(server.stop())
         loop.close()

@@ -23,7 +23,7 @@ from series_async import (
 )
 from series_async._errors import MAY_HAVE_ACTED_NOTE
 from series_async._transport import CLOSED_IN_FLIGHT
-from tests.conftest import API_KEY, FakeSleep
+from tests.conftest import API_KEY, RetryLog, retry_announced
 from tests.recorder import Recorder, Reply, fail, ok
 
 pytestmark = pytest.mark.timeout(20)
@@ -58,7 +58,7 @@ def make(url: str, **policy: object) -> SeriesClient:
     ids=["503", "drop", "timeout", "503-then-404", "drop-then-404", "garbled-2xx"],
 )
 async def test_read_only_calls_never_may_have_acted(
-    recorder: Recorder, fake_sleep: FakeSleep, replies: list[Reply]
+    recorder: Recorder, replies: list[Reply]
 ) -> None:
     recorder.reply(*replies)
     calls = [
@@ -76,7 +76,7 @@ async def test_read_only_calls_never_may_have_acted(
 
 
 async def test_the_issue_case_a_get_after_503_then_404_keeps_the_apis_words(
-    recorder: Recorder, fake_sleep: FakeSleep
+    recorder: Recorder,
 ) -> None:
     recorder.reply(fail(503, "busy"), fail(404, "Session not found"))
     async with make(recorder.url) as client:
@@ -89,7 +89,7 @@ async def test_the_issue_case_a_get_after_503_then_404_keeps_the_apis_words(
 # ---------------------------------------------------------------- state-changing calls
 
 
-async def test_drop_after_send_may_have_acted(recorder: Recorder, fake_sleep: FakeSleep) -> None:
+async def test_drop_after_send_may_have_acted(recorder: Recorder) -> None:
     recorder.reply(Reply(drop=True))
     async with make(recorder.url) as client:
         with pytest.raises(APIConnectionError) as info:
@@ -99,7 +99,7 @@ async def test_drop_after_send_may_have_acted(recorder: Recorder, fake_sleep: Fa
     assert len(recorder.requests) == 1  # promote is not replayed
 
 
-async def test_timeout_after_send_may_have_acted(recorder: Recorder, fake_sleep: FakeSleep) -> None:
+async def test_timeout_after_send_may_have_acted(recorder: Recorder) -> None:
     recorder.reply(Reply(delay=1.0))
     async with make(recorder.url) as client:
         with pytest.raises(APITimeoutError) as info:
@@ -109,9 +109,7 @@ async def test_timeout_after_send_may_have_acted(recorder: Recorder, fake_sleep:
     assert info.value.may_have_acted is True
 
 
-async def test_failure_before_sending_did_not_act(
-    recorder: Recorder, fake_sleep: FakeSleep
-) -> None:
+async def test_failure_before_sending_did_not_act(recorder: Recorder, retry_log: RetryLog) -> None:
     url = recorder.url
     await recorder.stop()  # nothing listens: the connection is refused, nothing sent
     async with make(url, max_retries=1) as client:
@@ -119,11 +117,11 @@ async def test_failure_before_sending_did_not_act(
             await client.ranking.promote(1)
     assert info.value.may_have_acted is False
     assert MAY_HAVE_ACTED_NOTE not in str(info.value)
-    assert len(fake_sleep.delays) == 1  # retried: provably not acted
+    assert len(retry_log.delays) == 1  # retried: provably not acted
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
-async def test_5xx_may_have_acted(recorder: Recorder, fake_sleep: FakeSleep, status: int) -> None:
+async def test_5xx_may_have_acted(recorder: Recorder, status: int) -> None:
     recorder.reply(fail(status, "boom"))
     async with make(recorder.url) as client:
         with pytest.raises(InternalServerError) as info:
@@ -134,7 +132,7 @@ async def test_5xx_may_have_acted(recorder: Recorder, fake_sleep: FakeSleep, sta
     assert repr(err) == f"InternalServerError(status={status}, message='boom', may_have_acted=True)"
 
 
-async def test_a_429_did_not_act(recorder: Recorder, fake_sleep: FakeSleep) -> None:
+async def test_a_429_did_not_act(recorder: Recorder) -> None:
     recorder.reply(fail(429, "slow down", **{"Retry-After": "1"}))
     async with make(recorder.url) as client:
         with pytest.raises(RateLimitError) as info:
@@ -144,9 +142,7 @@ async def test_a_429_did_not_act(recorder: Recorder, fake_sleep: FakeSleep) -> N
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 409])
-async def test_a_plain_4xx_did_not_act(
-    recorder: Recorder, fake_sleep: FakeSleep, status: int
-) -> None:
+async def test_a_plain_4xx_did_not_act(recorder: Recorder, status: int) -> None:
     recorder.reply(fail(status, "no"))
     async with make(recorder.url) as client:
         with pytest.raises(SeriesError) as info:
@@ -162,9 +158,7 @@ async def test_validation_errors_never_acted(recorder: Recorder) -> None:
     assert recorder.requests == []
 
 
-async def test_a_4xx_after_a_drop_is_a_possible_echo(
-    recorder: Recorder, fake_sleep: FakeSleep
-) -> None:
+async def test_a_4xx_after_a_drop_is_a_possible_echo(recorder: Recorder) -> None:
     recorder.reply(Reply(drop=True), fail(400, ALREADY))
     async with make(recorder.url) as client:
         with pytest.raises(BadRequestError) as info:
@@ -173,9 +167,7 @@ async def test_a_4xx_after_a_drop_is_a_possible_echo(
     assert info.value.may_have_acted is True
 
 
-async def test_a_4xx_after_a_5xx_is_a_possible_echo(
-    recorder: Recorder, fake_sleep: FakeSleep
-) -> None:
+async def test_a_4xx_after_a_5xx_is_a_possible_echo(recorder: Recorder) -> None:
     recorder.reply(fail(503, "busy"), fail(400, ALREADY))
     async with make(recorder.url) as client:
         with pytest.raises(BadRequestError) as info:
@@ -183,7 +175,7 @@ async def test_a_4xx_after_a_5xx_is_a_possible_echo(
     assert info.value.may_have_acted is True
 
 
-async def test_a_4xx_after_a_429_is_not_an_echo(recorder: Recorder, fake_sleep: FakeSleep) -> None:
+async def test_a_4xx_after_a_429_is_not_an_echo(recorder: Recorder) -> None:
     recorder.reply(fail(429, "slow"), fail(400, ALREADY))
     async with make(recorder.url) as client:
         with pytest.raises(BadRequestError) as info:
@@ -192,7 +184,7 @@ async def test_a_4xx_after_a_429_is_not_an_echo(recorder: Recorder, fake_sleep: 
 
 
 async def test_a_429_that_ends_a_call_after_a_possible_success_keeps_the_flag(
-    recorder: Recorder, fake_sleep: FakeSleep
+    recorder: Recorder,
 ) -> None:
     # The drop may have applied the set-rank; a 429 on the retries says nothing
     # about that first attempt, so the call as a whole stays "may have acted".
@@ -212,9 +204,7 @@ async def test_a_2xx_that_cannot_be_read_may_have_acted(recorder: Recorder) -> N
     assert info.value.may_have_acted is True
 
 
-async def test_success_after_retries_raises_nothing(
-    recorder: Recorder, fake_sleep: FakeSleep
-) -> None:
+async def test_success_after_retries_raises_nothing(recorder: Recorder) -> None:
     recorder.reply(fail(503, "busy"), ok(RANK))
     async with make(recorder.url) as client:
         change = await client.ranking.set_rank(1, 2)
@@ -242,20 +232,16 @@ async def test_close_while_a_request_is_on_the_wire(recorder: Recorder) -> None:
         await client.ranking.promote(1)  # a call started on a closed client
 
 
-async def test_close_during_a_retry_sleep_of_a_read(
-    recorder: Recorder, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import series_async._retry
-
+@pytest.mark.series_emulator(real_waits=True)
+async def test_close_during_a_retry_sleep_of_a_read(recorder: Recorder) -> None:
     recorder.reply(fail(503, "busy"), ok(SESSION))
-    client = make(recorder.url)
-
-    async def close_instead_of_sleeping(seconds: float) -> None:
+    client = make(recorder.url, initial_delay=0.25)
+    with retry_announced() as waiting:
+        call = asyncio.create_task(client.sessions.get("s1"))
+        await waiting.wait()  # the call now waits 0.25 s before its retry
         await client.aclose()
-
-    monkeypatch.setattr(series_async._retry, "_sleep", close_instead_of_sleeping)
-    with pytest.raises(SeriesError) as info:
-        await client.sessions.get("s1")
+        with pytest.raises(SeriesError) as info:
+            await call
     assert info.value.message == CLOSED_IN_FLIGHT
     assert info.value.may_have_acted is False
 

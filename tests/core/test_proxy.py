@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from series_async import (
@@ -19,7 +20,7 @@ from series_async import (
     Timeout,
     ValidationError,
 )
-from tests.conftest import API_KEY, FakeSleep
+from tests.conftest import API_KEY, RetryLog
 from tests.proxy import ForwardProxy
 from tests.recorder import Recorder, ok
 
@@ -377,7 +378,7 @@ class FailingProxy:
         await asyncio.gather(*self._tasks)
 
 
-async def test_an_unreachable_proxy_is_named_and_nothing_was_sent(fake_sleep: FakeSleep) -> None:
+async def test_an_unreachable_proxy_is_named_and_nothing_was_sent(retry_log: RetryLog) -> None:
     dead = ForwardProxy()
     await dead.start()
     await dead.stop()  # its port now refuses connections
@@ -394,7 +395,7 @@ async def test_an_unreachable_proxy_is_named_and_nothing_was_sent(fake_sleep: Fa
     assert "alice" not in err.message
     assert PASSWORD not in err.message
     assert err.may_have_acted is False
-    assert len(fake_sleep.delays) == 1  # nothing was sent, so even a promote is retried
+    assert len(retry_log.delays) == 1  # nothing was sent, so even a promote is retried
 
 
 async def test_an_unresolvable_proxy_is_named_without_its_credentials() -> None:
@@ -411,7 +412,7 @@ async def test_an_unresolvable_proxy_is_named_without_its_credentials() -> None:
     assert PASSWORD not in f"{info.value} {info.value!r}"
 
 
-async def test_a_proxy_hanging_up_on_the_connect_sent_nothing(fake_sleep: FakeSleep) -> None:
+async def test_a_proxy_hanging_up_on_the_connect_sent_nothing(retry_log: RetryLog) -> None:
     async with FailingProxy(_hang_up_after_the_request_head) as proxy:
         port = proxy.port
         async with SeriesClient(
@@ -426,7 +427,35 @@ async def test_a_proxy_hanging_up_on_the_connect_sent_nothing(fake_sleep: FakeSl
         "the server closed the connection without answering"
     )
     assert err.may_have_acted is False  # the tunnel never opened: the API saw nothing
-    assert len(fake_sleep.delays) == 2  # so the promote was safe to retry
+    assert err.sent is False  # our request was never written (aiohttp's trace signals)
+    assert len(retry_log.delays) == 2  # so the promote was safe to retry
+
+
+async def test_a_proxy_hanging_up_with_a_borrowed_session_is_answered_conservatively(
+    retry_log: RetryLog,
+) -> None:
+    # A session the caller made carries no trace of ours: only a failure to connect
+    # is known to have sent nothing; this one may have been sent, as far as we know.
+    async with (
+        FailingProxy(_hang_up_after_the_request_head) as proxy,
+        aiohttp.ClientSession() as session,
+        SeriesClient(
+            API_KEY,
+            base_url="https://api.example",
+            proxy=f"http://127.0.0.1:{proxy.port}",
+            session=session,
+        ) as client,
+    ):
+        with pytest.raises(APIConnectionError) as info:
+            await client.ranking.promote(1)
+    err = info.value
+    assert err.message == (
+        f"connection to api.example:443 through the proxy 127.0.0.1:{proxy.port} failed: "
+        "the server closed the connection without answering"
+    )
+    assert err.sent is True
+    assert err.may_have_acted is True
+    assert retry_log.delays == []  # a promote that may have been sent is not replayed
 
 
 async def test_a_proxy_silent_on_the_connect_times_out_connecting() -> None:

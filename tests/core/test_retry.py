@@ -21,9 +21,9 @@ from series_async import (
     Timeout,
     ValidationError,
 )
+from series_async._answers import parse_retry_after
 from series_async._errors import MAY_HAVE_ACTED_NOTE
-from series_async._pipeline import parse_retry_after
-from tests.conftest import API_KEY, FakeSleep
+from tests.conftest import API_KEY, RetryLog
 from tests.recorder import Recorder, Reply, fail, ok
 
 pytestmark = pytest.mark.timeout(10)
@@ -39,31 +39,29 @@ def make(recorder: Recorder, **policy: object) -> SeriesClient:
 
 @pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
 async def test_idempotent_call_retried_on_retryable_status(
-    recorder: Recorder, fake_sleep: FakeSleep, status: int
+    recorder: Recorder, retry_log: RetryLog, status: int
 ) -> None:
     recorder.reply(fail(status, "busy"), fail(status, "busy"), ok(SESSION))
     async with make(recorder) as client:
         session = await client.sessions.get("s1")
     assert session.session_id == "s1"
     assert len(recorder.requests) == 3
-    assert fake_sleep.delays == [0.5, 1.0]
+    assert retry_log.delays == [0.5, 1.0]
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 418])
 async def test_other_statuses_not_retried(
-    recorder: Recorder, fake_sleep: FakeSleep, status: int
+    recorder: Recorder, retry_log: RetryLog, status: int
 ) -> None:
     recorder.reply(fail(status, "no"))
     async with make(recorder) as client:
         with pytest.raises(Exception, match="no"):
             await client.sessions.get("s1")
     assert len(recorder.requests) == 1
-    assert fake_sleep.delays == []
+    assert retry_log.delays == []
 
 
-async def test_gives_up_after_max_retries_with_last_error(
-    recorder: Recorder, fake_sleep: FakeSleep
-) -> None:
+async def test_gives_up_after_max_retries_with_last_error(recorder: Recorder) -> None:
     recorder.reply(fail(502, "first"), fail(502, "second"), fail(503, "last"))
     async with make(recorder, max_retries=2) as client:
         with pytest.raises(InternalServerError) as info:
@@ -73,7 +71,7 @@ async def test_gives_up_after_max_retries_with_last_error(
     assert len(recorder.requests) == 3
 
 
-async def test_client_max_retries_shortcut(recorder: Recorder, fake_sleep: FakeSleep) -> None:
+async def test_client_max_retries_shortcut(recorder: Recorder) -> None:
     recorder.reply(fail(500, "down"))
     async with SeriesClient(API_KEY, base_url=recorder.url, max_retries=4) as client:
         assert client.retry_policy.max_retries == 4
@@ -122,21 +120,21 @@ IDEMPOTENT = [
     ids=["500", "502", "503", "drop"],
 )
 async def test_non_idempotent_not_replayed_after_the_server_may_have_acted(
-    recorder: Recorder, fake_sleep: FakeSleep, name: str, call: object, data: object, reply: Reply
+    recorder: Recorder, retry_log: RetryLog, name: str, call: object, data: object, reply: Reply
 ) -> None:
     recorder.reply(reply, ok({"SessionId": "s", "RoleName": "R", "UserId": "1", **data}))  # type: ignore[dict-item]
     async with make(recorder) as client:
         with pytest.raises((InternalServerError, APIConnectionError)):
             await call(client)  # type: ignore[operator]
     assert len(recorder.requests) == 1
-    assert fake_sleep.delays == []
+    assert retry_log.delays == []
 
 
 @pytest.mark.parametrize(
     ("name", "call", "data"), NON_IDEMPOTENT, ids=[n for n, _, _ in NON_IDEMPOTENT]
 )
 async def test_non_idempotent_retried_on_429(
-    recorder: Recorder, fake_sleep: FakeSleep, name: str, call: object, data: object
+    recorder: Recorder, retry_log: RetryLog, name: str, call: object, data: object
 ) -> None:
     recorder.reply(
         fail(429, "slow", **{"Retry-After": "2"}),
@@ -145,12 +143,12 @@ async def test_non_idempotent_retried_on_429(
     async with make(recorder) as client:
         await call(client)  # type: ignore[operator]
     assert len(recorder.requests) == 2
-    assert fake_sleep.delays == [2.0]
+    assert retry_log.delays == [2.0]
 
 
 @pytest.mark.parametrize(("name", "call", "data"), IDEMPOTENT, ids=[n for n, _, _ in IDEMPOTENT])
 async def test_idempotent_retried_after_drop(
-    recorder: Recorder, fake_sleep: FakeSleep, name: str, call: object, data: object
+    recorder: Recorder, name: str, call: object, data: object
 ) -> None:
     recorder.reply(Reply(drop=True), fail(503, "x"), ok(data))  # type: ignore[arg-type]
     async with make(recorder) as client:
@@ -158,7 +156,7 @@ async def test_idempotent_retried_after_drop(
     assert len(recorder.requests) == 3
 
 
-async def test_non_idempotent_opt_in_replays(recorder: Recorder, fake_sleep: FakeSleep) -> None:
+async def test_non_idempotent_opt_in_replays(recorder: Recorder) -> None:
     recorder.reply(fail(502, "x"), Reply(drop=True), ok(RANK))
     async with make(recorder, retry_non_idempotent=True) as client:
         change = await client.ranking.promote(1)
@@ -167,20 +165,18 @@ async def test_non_idempotent_opt_in_replays(recorder: Recorder, fake_sleep: Fak
 
 
 async def test_non_idempotent_retried_when_never_sent(
-    recorder: Recorder, fake_sleep: FakeSleep
+    recorder: Recorder, retry_log: RetryLog
 ) -> None:
     url = recorder.url
     await recorder.stop()  # connection refused: the request provably never left
     async with SeriesClient(API_KEY, base_url=url, retry=RetryPolicy(jitter=False)) as client:
         with pytest.raises(APIConnectionError) as info:
             await client.ranking.promote(1)
-    assert fake_sleep.delays == [0.5, 1.0]  # two retries happened
+    assert retry_log.delays == [0.5, 1.0]  # two retries happened
     assert "could not connect" in info.value.message
 
 
-async def test_non_idempotent_not_retried_after_read_timeout(
-    recorder: Recorder, fake_sleep: FakeSleep
-) -> None:
+async def test_non_idempotent_not_retried_after_read_timeout(recorder: Recorder) -> None:
     recorder.reply(Reply(delay=0.5, body=b"{}"))
     async with SeriesClient(
         API_KEY, base_url=recorder.url, timeout=Timeout(total=0.05), retry=RetryPolicy(jitter=False)
@@ -193,24 +189,24 @@ async def test_non_idempotent_not_retried_after_read_timeout(
     assert len(recorder.requests) == 4  # the idempotent get tried three times
 
 
-async def test_retry_after_http_date(recorder: Recorder, fake_sleep: FakeSleep) -> None:
+async def test_retry_after_http_date(recorder: Recorder, retry_log: RetryLog) -> None:
     when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=30), usegmt=True)
     recorder.reply(fail(429, "slow", **{"Retry-After": when}), ok(SESSION))
     async with make(recorder) as client:
         await client.sessions.get("s1")
-    assert len(fake_sleep.delays) == 1
-    assert 27 <= fake_sleep.delays[0] <= 30
+    assert len(retry_log.delays) == 1
+    assert 27 <= retry_log.delays[0] <= 30
 
 
-async def test_retry_after_on_503_is_honoured(recorder: Recorder, fake_sleep: FakeSleep) -> None:
+async def test_retry_after_on_503_is_honoured(recorder: Recorder, retry_log: RetryLog) -> None:
     recorder.reply(fail(503, "maintenance", **{"Retry-After": "4"}), ok(SESSION))
     async with make(recorder) as client:
         await client.sessions.get("s1")
-    assert fake_sleep.delays == [4.0]
+    assert retry_log.delays == [4.0]
 
 
 async def test_retry_after_above_limit_raises_at_once(
-    recorder: Recorder, fake_sleep: FakeSleep
+    recorder: Recorder, retry_log: RetryLog
 ) -> None:
     recorder.reply(fail(429, "come back later", **{"Retry-After": "3600"}), ok(SESSION))
     async with make(recorder, max_retry_after=60) as client:
@@ -218,30 +214,30 @@ async def test_retry_after_above_limit_raises_at_once(
             await client.sessions.get("s1")
     assert info.value.retry_after == 3600.0
     assert len(recorder.requests) == 1
-    assert fake_sleep.delays == []
+    assert retry_log.delays == []
 
 
 async def test_rate_limit_exhausted_keeps_retry_after(
-    recorder: Recorder, fake_sleep: FakeSleep
+    recorder: Recorder, retry_log: RetryLog
 ) -> None:
     recorder.reply(fail(429, "slow", **{"Retry-After": "1"}))
     async with make(recorder, max_retries=1) as client:
         with pytest.raises(RateLimitError) as info:
             await client.sessions.get("s1")
     assert info.value.retry_after == 1.0
-    assert fake_sleep.delays == [1.0]
+    assert retry_log.delays == [1.0]
 
 
-async def test_backoff_is_capped(recorder: Recorder, fake_sleep: FakeSleep) -> None:
+async def test_backoff_is_capped(recorder: Recorder, retry_log: RetryLog) -> None:
     recorder.reply(fail(500, "x"))
     async with make(recorder, max_retries=5, initial_delay=1.0, max_delay=3.0) as client:
         with pytest.raises(InternalServerError):
             await client.sessions.get("s1")
-    assert fake_sleep.delays == [1.0, 2.0, 3.0, 3.0, 3.0]
+    assert retry_log.delays == [1.0, 2.0, 3.0, 3.0, 3.0]
 
 
 async def test_jitter_stays_within_the_exponential_bound(
-    recorder: Recorder, fake_sleep: FakeSleep
+    recorder: Recorder, retry_log: RetryLog
 ) -> None:
     recorder.reply(fail(500, "x"))
     policy = RetryPolicy(max_retries=6, initial_delay=1.0, max_delay=8.0, jitter=True)
@@ -249,12 +245,12 @@ async def test_jitter_stays_within_the_exponential_bound(
         with pytest.raises(InternalServerError):
             await client.sessions.get("s1")
     bounds = [1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
-    assert len(fake_sleep.delays) == 6
-    assert all(0 <= d <= b for d, b in zip(fake_sleep.delays, bounds, strict=True))
-    assert len(set(fake_sleep.delays)) > 1  # really randomised
+    assert len(retry_log.delays) == 6
+    assert all(0 <= d <= b for d, b in zip(retry_log.delays, bounds, strict=True))
+    assert len(set(retry_log.delays)) > 1  # really randomised
 
 
-async def test_total_timeout_during_sleep(recorder: Recorder, fake_sleep: FakeSleep) -> None:
+async def test_total_timeout_during_sleep(recorder: Recorder, retry_log: RetryLog) -> None:
     recorder.reply(fail(503, "busy"))
     async with make(recorder, initial_delay=5.0, total_timeout=1.0) as client:
         with pytest.raises(APITimeoutError) as info:
@@ -262,10 +258,10 @@ async def test_total_timeout_during_sleep(recorder: Recorder, fake_sleep: FakeSl
     assert "total_timeout of 1.0s" in info.value.message
     assert isinstance(info.value.__cause__, InternalServerError)
     assert len(recorder.requests) == 1
-    assert fake_sleep.delays == []
+    assert retry_log.delays == []
 
 
-async def test_total_timeout_during_attempt(recorder: Recorder, fake_sleep: FakeSleep) -> None:
+async def test_total_timeout_during_attempt(recorder: Recorder, retry_log: RetryLog) -> None:
     recorder.reply(Reply(delay=0.5, body=b"{}"))
     async with make(recorder, total_timeout=0.1) as client:
         loop = asyncio.get_running_loop()
@@ -277,11 +273,11 @@ async def test_total_timeout_during_attempt(recorder: Recorder, fake_sleep: Fake
     assert info.value.message.startswith("total_timeout of 0.1s ran out during attempt 1 (")
     assert "wait before retry" not in info.value.message
     assert isinstance(info.value.__cause__, APITimeoutError)
-    assert fake_sleep.delays == []
+    assert retry_log.delays == []
 
 
 async def test_retries_logged_at_info_without_key(
-    recorder: Recorder, fake_sleep: FakeSleep, caplog: pytest.LogCaptureFixture
+    recorder: Recorder, caplog: pytest.LogCaptureFixture
 ) -> None:
     recorder.reply(fail(503, f"busy {API_KEY}"), ok({"valid": True}))
     caplog.set_level(logging.DEBUG, logger="series")
@@ -296,13 +292,13 @@ async def test_retries_logged_at_info_without_key(
     assert API_KEY not in caplog.text
 
 
-async def test_each_call_has_its_own_retry_state(recorder: Recorder, fake_sleep: FakeSleep) -> None:
+async def test_each_call_has_its_own_retry_state(recorder: Recorder, retry_log: RetryLog) -> None:
     recorder.reply(fail(503, "x"), ok(SESSION))
     async with make(recorder, max_retries=1) as client:
         await client.sessions.get("s1")
         recorder.replace(fail(503, "x"), ok(SESSION))
         await client.sessions.get("s1")  # a shared, exhausted counter would fail here
-    assert fake_sleep.delays == [0.5, 0.5]
+    assert retry_log.delays == [0.5, 0.5]
 
 
 @pytest.mark.parametrize(
@@ -352,7 +348,7 @@ OVERFLOWING = "Mon, 01 Jan 2024 00:00:00 +99999999999999999999"
 
 @pytest.mark.parametrize("value", [OVERFLOWING, "1_0", "inf"])
 async def test_an_unreadable_retry_after_on_a_429_falls_back_to_the_backoff(
-    recorder: Recorder, fake_sleep: FakeSleep, value: str
+    recorder: Recorder, retry_log: RetryLog, value: str
 ) -> None:
     recorder.reply(fail(429, "slow", **{"Retry-After": value}))
     async with make(recorder, max_retries=1) as client:
@@ -360,20 +356,20 @@ async def test_an_unreadable_retry_after_on_a_429_falls_back_to_the_backoff(
             await client.ranking.promote(1)
     assert info.value.retry_after is None
     assert info.value.may_have_acted is False
-    assert fake_sleep.delays == [0.5]  # the policy's own backoff
+    assert retry_log.delays == [0.5]  # the policy's own backoff
     assert len(recorder.requests) == 2
 
 
 async def test_an_unreadable_retry_after_on_a_503_keeps_may_have_acted(
-    recorder: Recorder, fake_sleep: FakeSleep
+    recorder: Recorder, retry_log: RetryLog
 ) -> None:
     recorder.reply(fail(503, "busy", **{"Retry-After": OVERFLOWING}))
     async with make(recorder) as client:
         with pytest.raises(InternalServerError) as info:
             await client.ranking.promote(1)
     assert info.value.may_have_acted is True  # a 503 on a promote: it may have acted
-    assert not hasattr(info.value, "retry_after")
-    assert fake_sleep.delays == []  # a promote is not replayed after a 5xx
+    assert info.value.retry_after is None  # declared on every status error; unreadable: None
+    assert retry_log.delays == []  # a promote is not replayed after a 5xx
 
 
 def test_parse_retry_after_past_date_is_zero() -> None:
@@ -398,9 +394,7 @@ def test_policy_validation(kwargs: dict[str, object], field: str) -> None:
     assert info.value.field == field
 
 
-async def test_4xx_after_an_attempt_that_may_have_acted_says_so(
-    recorder: Recorder, fake_sleep: FakeSleep
-) -> None:
+async def test_4xx_after_an_attempt_that_may_have_acted_says_so(recorder: Recorder) -> None:
     # The first set-rank was applied but its answer was lost; the retry is refused
     # because the user is already there. The error must not pretend nothing happened.
     recorder.reply(
@@ -419,7 +413,7 @@ async def test_4xx_after_an_attempt_that_may_have_acted_says_so(
     assert len(recorder.requests) == 2
 
 
-async def test_4xx_after_a_429_gets_no_note(recorder: Recorder, fake_sleep: FakeSleep) -> None:
+async def test_4xx_after_a_429_gets_no_note(recorder: Recorder) -> None:
     recorder.reply(fail(429, "slow"), fail(404, "Session not found"))
     async with make(recorder) as client:
         with pytest.raises(NotFoundError) as info:

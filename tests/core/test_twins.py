@@ -15,7 +15,7 @@ from aiohttp import web
 
 import series_sync
 from series_sync._cli import main
-from tests.conftest import API_KEY, FakeSleep
+from tests.conftest import API_KEY, RetryLog
 from tests.sync._server import SESSION, ThreadedServer
 
 pytestmark = pytest.mark.timeout(30)
@@ -53,7 +53,7 @@ OK = (200, json.dumps({"success": True, "data": SESSION}).encode(), {})
 
 
 def test_sync_an_overflowing_retry_after_keeps_the_error_and_may_have_acted(
-    server: ThreadedServer, script: Script, fake_sleep: FakeSleep
+    server: ThreadedServer, script: Script
 ) -> None:
     script.answers = [BUSY]
     with (
@@ -68,7 +68,7 @@ def test_sync_an_overflowing_retry_after_keeps_the_error_and_may_have_acted(
 
 
 def test_sync_an_overflowing_retry_after_on_a_read_falls_back_to_the_backoff(
-    server: ThreadedServer, script: Script, fake_sleep: FakeSleep
+    server: ThreadedServer, script: Script, retry_log: RetryLog
 ) -> None:
     script.answers = [(429, b"{}", {"Retry-After": "1_0"}), OK]
     with series_sync.SeriesClient(
@@ -76,11 +76,11 @@ def test_sync_an_overflowing_retry_after_on_a_read_falls_back_to_the_backoff(
     ) as client:
         session = client.sessions.get("session_1")
     assert session.session_id == "session_1"
-    assert fake_sleep.delays == [0.5]  # not 10 seconds: "1_0" is no number
+    assert retry_log.delays == [0.5]  # not 10 seconds: "1_0" is no number
 
 
 def test_sync_an_unreadable_2xx_on_a_read_is_retried(
-    server: ThreadedServer, script: Script, fake_sleep: FakeSleep
+    server: ThreadedServer, script: Script
 ) -> None:
     script.answers = [(200, b"<html>proxy error</html>", {}), OK]
     with series_sync.SeriesClient(API_KEY, base_url=server.url) as client:
@@ -92,7 +92,6 @@ def test_sync_an_unreadable_2xx_on_a_read_is_retried(
 def test_cli_an_overflowing_retry_after_is_an_api_error_line(
     server: ThreadedServer,
     script: Script,
-    fake_sleep: FakeSleep,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:

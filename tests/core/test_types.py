@@ -13,7 +13,7 @@ from series_async import (
     Session,
     Timeout,
     UnexpectedResponseError,
-    UnsetType,
+    Unset,
     ValidationError,
 )
 from series_async._converter import converter
@@ -22,7 +22,7 @@ from series_async._converter import converter
 def test_unset_is_a_falsy_singleton() -> None:
     assert repr(UNSET) == "UNSET"
     assert not UNSET
-    assert UNSET is UnsetType.UNSET
+    assert UNSET is Unset.UNSET
     assert copy.deepcopy(UNSET) is UNSET
     assert pickle.loads(pickle.dumps(UNSET)) is UNSET
 
@@ -53,6 +53,6 @@ def test_non_object_payloads_fail_cleanly() -> None:
 def test_unexpected_response_repr_is_short() -> None:
     err = UnexpectedResponseError("bad", status=200, body="x" * 1000)
     assert repr(err) == "UnexpectedResponseError(status=200, message='bad')"
-    assert "... (1000 chars)" in str(err)
+    assert "... (cut at 200 characters)" in str(err)
     assert len(str(err)) < 300
     assert str(err).startswith("bad (HTTP 200; body: ")

@@ -30,7 +30,7 @@ from series_async import (
     Session,
     UnexpectedResponseError,
 )
-from tests.conftest import FakeSleep
+from tests.conftest import RetryLog
 from tests.rawserver import RawServer, response
 
 pytestmark = [pytest.mark.timeout(20), pytest.mark.usefixtures("json_backend")]
@@ -96,9 +96,7 @@ def create(c: SeriesClient) -> Awaitable[Any]:
 
 
 @pytest.mark.parametrize("name", list(CORRUPT))
-async def test_an_undecodable_2xx_is_an_unexpected_response(
-    raw: RawServer, fake_sleep: FakeSleep, name: str
-) -> None:
+async def test_an_undecodable_2xx_is_an_unexpected_response(raw: RawServer, name: str) -> None:
     raw.answer(encoded(200, name, "OK"))
     err = await failure(raw, promote)
     assert type(err) is UnexpectedResponseError
@@ -110,7 +108,7 @@ async def test_an_undecodable_2xx_is_an_unexpected_response(
 
 @pytest.mark.parametrize("name", list(CORRUPT))
 async def test_an_undecodable_404_is_a_not_found_that_did_not_act(
-    raw: RawServer, fake_sleep: FakeSleep, name: str
+    raw: RawServer, retry_log: RetryLog, name: str
 ) -> None:
     raw.answer(encoded(404, name, "Not Found"))
     err = await failure(raw, promote)
@@ -119,19 +117,19 @@ async def test_an_undecodable_404_is_a_not_found_that_did_not_act(
     assert err.message == "Not Found"  # the reason phrase: the body could not be read
     assert err.may_have_acted is False
     assert len(raw.requests) == 1
-    assert fake_sleep.delays == []
+    assert retry_log.delays == []
 
 
 @pytest.mark.parametrize("name", ["gzip", "deflate"])
 async def test_an_undecodable_503_is_retried_as_a_503_not_as_a_dropped_connection(
-    raw: RawServer, fake_sleep: FakeSleep, name: str
+    raw: RawServer, retry_log: RetryLog, name: str
 ) -> None:
     raw.answer(encoded(503, name, "Busy"))
     err = await failure(raw, get)
     assert type(err) is InternalServerError
     assert err.status == 503
     assert err.message == "Busy"
-    assert fake_sleep.delays == [0.5, 1.0]
+    assert retry_log.delays == [0.5, 1.0]
     # Not an APIConnectionError on a promote either: a 5xx, so it may have acted.
     raw.answer(encoded(503, name, "Busy"))
     err = await failure(raw, promote)
@@ -167,7 +165,7 @@ async def test_other_valid_encodings_are_read(
 
 @pytest.mark.parametrize(("status", "read_only"), [(600, True), (999, True), (600, False)])
 async def test_a_status_beyond_599_is_an_unexpected_response(
-    raw: RawServer, fake_sleep: FakeSleep, status: int, read_only: bool
+    raw: RawServer, retry_log: RetryLog, status: int, read_only: bool
 ) -> None:
     raw.answer(response(status, b'{"error": "who knows"}', reason="Odd"))
     err = await failure(raw, get if read_only else promote)
@@ -177,7 +175,7 @@ async def test_a_status_beyond_599_is_an_unexpected_response(
     assert err.body == '{"error": "who knows"}'
     assert err.may_have_acted is not read_only
     assert len(raw.requests) == 1  # a status of unknown meaning is not retried
-    assert fake_sleep.delays == []
+    assert retry_log.delays == []
 
 
 async def test_an_uncompressed_body_of_a_normal_error_is_unchanged(raw: RawServer) -> None:
@@ -200,17 +198,17 @@ UNREADABLE: dict[str, bytes] = {
 
 @pytest.mark.parametrize("name", list(UNREADABLE))
 async def test_an_unreadable_2xx_on_a_read_is_retried(
-    raw: RawServer, fake_sleep: FakeSleep, name: str
+    raw: RawServer, retry_log: RetryLog, name: str
 ) -> None:
     raw.answer(UNREADABLE[name], OK_SESSION)
     session = await call(raw, get)
     assert session.session_id == "s1"
     assert len(raw.requests) == 2
-    assert fake_sleep.delays == [0.5]
+    assert retry_log.delays == [0.5]
 
 
 async def test_an_unreadable_2xx_on_an_idempotent_update_is_retried_and_tells(
-    raw: RawServer, fake_sleep: FakeSleep
+    raw: RawServer, retry_log: RetryLog
 ) -> None:
     raw.answer(UNREADABLE["html"])
     err = await failure(raw, lambda c: c.sessions.update("s1", title="x"))
@@ -218,13 +216,13 @@ async def test_an_unreadable_2xx_on_an_idempotent_update_is_retried_and_tells(
     assert err.status == 200
     assert err.may_have_acted is True  # an update changes state
     assert len(raw.requests) == 3  # retried like a 5xx, then the last error
-    assert fake_sleep.delays == [0.5, 1.0]
+    assert retry_log.delays == [0.5, 1.0]
 
 
 @pytest.mark.parametrize("name", list(UNREADABLE))
 @pytest.mark.parametrize("opt_in", [False, True])
 async def test_an_unreadable_2xx_on_a_create_is_never_replayed(
-    raw: RawServer, fake_sleep: FakeSleep, name: str, opt_in: bool
+    raw: RawServer, retry_log: RetryLog, name: str, opt_in: bool
 ) -> None:
     raw.answer(UNREADABLE[name], OK_SESSION)
     err = await failure(raw, create, retry_non_idempotent=opt_in)
@@ -232,11 +230,11 @@ async def test_an_unreadable_2xx_on_a_create_is_never_replayed(
     assert not isinstance(err, APIStatusError)
     assert err.may_have_acted is True  # a 2xx: it acted
     assert len(raw.requests) == 1
-    assert fake_sleep.delays == []
+    assert retry_log.delays == []
 
 
 async def test_json_of_the_wrong_shape_is_never_retried(
-    raw: RawServer, fake_sleep: FakeSleep
+    raw: RawServer, retry_log: RetryLog
 ) -> None:
     raw.answer(
         response(200, json.dumps({"success": True, "data": {"Title": 5}}).encode()), OK_SESSION
@@ -245,12 +243,10 @@ async def test_json_of_the_wrong_shape_is_never_retried(
     assert type(err) is UnexpectedResponseError
     assert err.message.startswith("could not read a Session from the response")
     assert len(raw.requests) == 1
-    assert fake_sleep.delays == []
+    assert retry_log.delays == []
 
 
-async def test_an_unreadable_2xx_gives_up_after_max_retries(
-    raw: RawServer, fake_sleep: FakeSleep
-) -> None:
+async def test_an_unreadable_2xx_gives_up_after_max_retries(raw: RawServer) -> None:
     raw.answer(UNREADABLE["html"])
     err = await failure(raw, get)
     assert type(err) is UnexpectedResponseError
@@ -260,7 +256,7 @@ async def test_an_unreadable_2xx_gives_up_after_max_retries(
 
 
 async def test_unreadable_retries_are_logged(
-    raw: RawServer, fake_sleep: FakeSleep, caplog: pytest.LogCaptureFixture
+    raw: RawServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     raw.answer(UNREADABLE["html"], OK_SESSION)
     caplog.set_level("INFO", logger="series")

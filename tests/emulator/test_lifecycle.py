@@ -128,7 +128,66 @@ def test_plugin_as_users_load_it(tmp_path: Path) -> None:
         command, cwd=tmp_path, capture_output=True, text=True, timeout=50, env=env, check=False
     )
     assert "2 passed, 1 error" in result.stdout, result.stdout + result.stderr
-    assert "takes keyword arguments config, faults, seed only" in result.stdout
+    assert "takes keyword arguments config, faults, seed, real_waits only" in result.stdout
+
+
+@pytest.mark.timeout(60)
+def test_plugin_skips_retry_waits_unless_real_waits_is_asked(tmp_path: Path) -> None:
+    (tmp_path / "test_waits.py").write_text(
+        textwrap.dedent(
+            """
+            import asyncio
+            import pytest
+            from series_async import RateLimitError, SeriesClient
+            from series_async.testing import FaultPlan, FaultRule
+
+            LIMITED = FaultPlan(rules=[FaultRule(kind="rate_limit", retry_after=30)])
+
+            @pytest.mark.series_emulator(faults=LIMITED)
+            async def test_fast(series_emulator):
+                async with SeriesClient(
+                    series_emulator.api_key, base_url=series_emulator.url
+                ) as client:
+                    with pytest.raises(RateLimitError) as info:
+                        await client.keys.check()  # three attempts, no 30 s waits
+                assert info.value.retry_after == 30
+                assert len(series_emulator.state.requests) == 3
+
+            @pytest.mark.series_emulator(faults=LIMITED, real_waits=True)
+            async def test_real(series_emulator):
+                async with SeriesClient(
+                    series_emulator.api_key, base_url=series_emulator.url
+                ) as client:
+                    call = asyncio.create_task(client.keys.check())
+                    done, _ = await asyncio.wait({call}, timeout=0.5)
+                    assert not done  # really waiting the 30 s
+                    call.cancel()
+                assert len(series_emulator.state.requests) == 1
+
+            @pytest.mark.series_emulator(real_waits="yes")
+            def test_bad_marker(series_emulator):
+                pass
+            """
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
+        "filterwarnings = error\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
+    result = subprocess.run(
+        _pytest_command("test_waits.py"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=50,
+        env=env,
+        check=False,
+    )
+    assert "2 passed, 1 error" in result.stdout, result.stdout + result.stderr
+    assert "real_waits=...) takes True or False" in result.stdout
 
 
 def _pytest_command(*args: str) -> list[str]:

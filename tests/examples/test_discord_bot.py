@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from series_async.testing import SeriesEmulator
-from tests.conftest import FakeSleep
+from tests.conftest import RetryLog
 from tests.examples._load import NEEDS_EXTRA, load_example
 
 discord = pytest.importorskip("discord", reason=NEEDS_EXTRA)
@@ -215,7 +215,7 @@ async def test_a_claim_dropped_before_it_applied_says_so_after_a_reread(
 async def test_a_lost_claim_whose_reread_fails_asks_the_member_to_check(
     bot: Any,
     series_emulator: SeriesEmulator,
-    fake_sleep: FakeSleep,
+    retry_log: RetryLog,
     monkeypatch: pytest.MonkeyPatch,
 ):
     session_id = await schedule(bot)
@@ -235,7 +235,7 @@ async def test_a_lost_claim_whose_reread_fails_asks_the_member_to_check(
         "Look at /upcoming in a minute before trying again."
     )
     assert series_emulator.state.applied("sessions.claim_custom_role") == 1
-    assert len(fake_sleep.delays) == 2  # the re-read was retried before giving up
+    assert len(retry_log.delays) == 2  # the re-read was retried before giving up
 
 
 async def test_a_claim_refused_for_sure_is_not_reread(bot: Any, series_emulator: SeriesEmulator):
@@ -264,13 +264,13 @@ async def test_a_schedule_whose_answer_is_lost_says_check_upcoming(
 
 
 async def test_a_read_that_cannot_connect_says_try_again(
-    bot: Any, series_emulator: SeriesEmulator, fake_sleep: FakeSleep
+    bot: Any, series_emulator: SeriesEmulator, retry_log: RetryLog
 ):
     # More than enough: aiohttp itself retries a GET once on a dropped keep-alive connection.
     series_emulator.inject("drop_before", routes="sessions.list", times=10)
     done = await run(bot_module.upcoming, bot)
     assert done.reply == "I can't reach Series right now, try again in a minute."
-    assert len(fake_sleep.delays) == 2  # the SDK retried the read twice before giving up
+    assert len(retry_log.delays) == 2  # the SDK retried the read twice before giving up
 
 
 async def test_a_long_rate_limit_is_reported_not_waited_for(
@@ -282,12 +282,12 @@ async def test_a_long_rate_limit_is_reported_not_waited_for(
 
 
 async def test_a_server_error_on_a_read_is_reported(
-    bot: Any, series_emulator: SeriesEmulator, fake_sleep: FakeSleep
+    bot: Any, series_emulator: SeriesEmulator, retry_log: RetryLog
 ):
     series_emulator.inject("http_500", routes="sessions.list", times=3)
     done = await run(bot_module.upcoming, bot)
     assert done.reply == "Series had a problem on its side, try again in a minute."
-    assert len(fake_sleep.delays) == 2  # the read was retried twice before giving up
+    assert len(retry_log.delays) == 2  # the read was retried twice before giving up
 
 
 async def test_close_before_setup_hook_keeps_the_login_error(

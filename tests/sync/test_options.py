@@ -39,11 +39,21 @@ def test_with_options_shares_the_async_client_session(server: ThreadedServer) ->
         derived = fast._owner.client
         assert derived is not original
         assert derived._transport is original._transport  # one aiohttp session
-        assert derived._root is original
+        assert derived._connection is original._connection
         assert repr(fast) == repr(client)
     assert fast.closed  # closing the original closed it
     with pytest.raises(SeriesError, match=r"^client is closed"):
         fast.sessions.get("a")
+
+
+def test_with_options_sends_another_key_from_sync_code(server: ThreadedServer) -> None:
+    other_key = "sk_live_other_group_0123456789"
+    with SeriesClient(API_KEY, base_url=server.url) as client:
+        other = client.with_options(api_key=other_key)
+        assert other.sessions.get("a").session_id == "a"
+        assert client.sessions.get("b").session_id == "b"
+        assert other_key not in repr(other)
+    assert [seen.headers["apikey"] for seen in server.requests] == [other_key, API_KEY]
 
 
 def test_a_derived_client_close_leaves_the_original_open(server: ThreadedServer) -> None:
@@ -149,7 +159,8 @@ if pid == 0:
     assert fast.sessions.get("child").session_id == "child"
     derived = fast._owner.client
     assert derived is not before
-    assert derived._root is client._owner.client  # re-derived from the child's own client
+    # re-derived from the child's own client
+    assert derived._connection is client._owner.client._connection
     assert derived.retry_policy.max_retries == 0
     sys.exit(0)
 _, status = os.waitpid(pid, 0)
