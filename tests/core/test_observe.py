@@ -39,6 +39,7 @@ from series_async import (
 from series_async._version import __version__
 from series_async.testing import SeriesEmulator
 from tests.conftest import API_KEY, RetryLog
+from tests.proxy import ForwardProxy
 from tests.recorder import Recorder, fail, ok
 
 SESSION = {"SessionId": "s1", "Title": "T"}
@@ -308,3 +309,22 @@ def test_no_span_ever_holds_the_key_whatever_its_shape(
     secrets = {key, quote(key, safe="")}
     leaks = [t for t in strings_of(found) for secret in secrets if secret in t]
     assert leaks == []
+
+
+async def test_no_span_holds_the_proxy_or_its_credentials(spans: Spans, recorder: Recorder) -> None:
+    proxy = ForwardProxy(credentials=("alice", "s3cr3t-Pa55"))
+    await proxy.start()
+    try:
+        recorder.reply(fail(503, "busy"), ok(SESSION))
+        url = proxy.url.replace("http://", "http://alice:s3cr3t-Pa55@")
+        async with SeriesClient(API_KEY, base_url=recorder.url, proxy=url) as client:
+            await client.sessions.get("s1")
+    finally:
+        await proxy.stop()
+    assert len(proxy.requests) == 2  # both attempts went through the proxy
+    span = spans.one()
+    assert span.attributes is not None
+    assert span.attributes["server.port"] == port_of(recorder.url)  # the API's, not the proxy's
+    texts = strings_of([span])
+    assert [t for t in texts if "s3cr3t" in t or "alice" in t or API_KEY in t] == []
+    assert str(port_of(proxy.url)) not in texts
