@@ -49,6 +49,11 @@ class _Otel:
         from opentelemetry import context, propagate, trace
 
         self.tracer: Tracer = trace.get_tracer(TRACER_NAME, __version__)
+        self.provider = trace.get_tracer_provider
+        # What the global provider is until the application sets one (or if it sets
+        # the no-op one): no span can record, only the caller's trace is passed on.
+        self.unset = (trace.ProxyTracerProvider, trace.NoOpTracerProvider)
+        self.current_span = trace.get_current_span
         self.client_kind = trace.SpanKind.CLIENT
         self.error = trace.Status(trace.StatusCode.ERROR)
         self.in_context = trace.set_span_in_context
@@ -152,8 +157,13 @@ UNWATCHED = Watch()
 def watch(name: str, method: str, template: str, base_url: str) -> Watch:
     """The :class:`Watch` of one call (``name`` is ``group.method``, e.g. ``sessions.get``)."""
     otel = _otel
-    if otel is None and not logger.isEnabledFor(logging.DEBUG):
-        return UNWATCHED
+    if logger.isEnabledFor(logging.DEBUG):
+        return _Watched(otel, name, method, template, base_url)
+    if otel is None or (
+        isinstance(otel.provider(), otel.unset)
+        and not otel.current_span().get_span_context().is_valid
+    ):
+        return UNWATCHED  # nothing to record, no trace to pass on
     return _Watched(otel, name, method, template, base_url)
 
 
@@ -166,6 +176,7 @@ class _Watched(Watch):
         "_method",
         "_name",
         "_otel",
+        "_relay",
         "_server",
         "_span",
         "_started",
@@ -185,6 +196,7 @@ class _Watched(Watch):
         self._debug = logger.isEnabledFor(logging.DEBUG)
         self._span: Span | None = None
         self._token: object = None
+        self._relay = False
         self._attempts = 0
         self._status: int | None = None
         self._started = 0.0
@@ -192,6 +204,9 @@ class _Watched(Watch):
     def __enter__(self) -> None:
         otel = self._otel
         if otel is None:
+            return
+        if isinstance(otel.provider(), otel.unset):
+            self._relay = True  # no span to record: pass the caller's trace on, if any
             return
         address, port = self._server
         span = otel.tracer.start_span(
@@ -230,10 +245,15 @@ class _Watched(Watch):
         span.end()
 
     def headers(self) -> Mapping[str, str] | None:
-        if self._span is None or self._otel is None:
+        otel = self._otel
+        if otel is None:
+            return None
+        if self._span is None and not (
+            self._relay and otel.current_span().get_span_context().is_valid
+        ):
             return None
         carrier: dict[str, str] = {}
-        self._otel.inject(carrier)
+        otel.inject(carrier)
         return carrier
 
     def attempt(self) -> None:

@@ -1,9 +1,10 @@
 """OpenTelemetry spans of calls (design §12), read from the SDK's in-memory exporter.
 
-The ``spans`` fixture points the SDK's ``series_async`` tracer at a provider of the
-test's own, so no global provider leaks into other tests (a global one would add
-``traceparent`` to every request of the suite). The global path, provider and
-propagator set as an application does, is run by examples/fastapi_traced.py.
+The ``spans`` fixture points the SDK's ``series_async`` tracer (and its view of the
+global provider) at a provider of the test's own, so that no global provider leaks
+into other tests (one would add ``traceparent`` to every request of the suite). The
+global path, provider and propagator set as an application does, is run by
+examples/fastapi_traced.py.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ def spans(monkeypatch: pytest.MonkeyPatch) -> Iterator[Spans]:
     otel = _observe._otel
     assert otel is not None  # the test extra installs opentelemetry
     monkeypatch.setattr(otel, "tracer", provider.get_tracer(_observe.TRACER_NAME, __version__))
+    monkeypatch.setattr(otel, "provider", lambda: provider)
     yield Spans(exporter, provider.get_tracer("app"))
     provider.shutdown()
 
@@ -229,6 +231,24 @@ async def test_no_traceparent_without_a_trace_to_join(recorder: Recorder) -> Non
     async with SeriesClient(API_KEY, base_url=recorder.url) as client:
         await client.sessions.get("s1")
     assert "traceparent" not in recorder.last.headers
+
+
+async def test_without_a_provider_the_callers_trace_is_passed_on(recorder: Recorder) -> None:
+    # No provider records (none is set in this process): the SDK records nothing, but a
+    # trace the caller is part of (here one a server extracted) still reaches the API.
+    recorder.reply(ok(SESSION))
+    caller = trace.SpanContext(
+        trace_id=0x4BF92F3577B34DA6A3CE929D0E0E4736,
+        span_id=0x00F067AA0BA902B7,
+        is_remote=True,
+        trace_flags=trace.TraceFlags(trace.TraceFlags.SAMPLED),
+    )
+    async with SeriesClient(API_KEY, base_url=recorder.url) as client:
+        with trace.use_span(trace.NonRecordingSpan(caller)):
+            await client.sessions.get("s1")
+    assert recorder.last.headers["traceparent"] == (
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    )
 
 
 def test_the_sync_twin_carries_each_threads_context_to_its_loop(

@@ -48,7 +48,8 @@ asyncio.run(main())
 unwatched = _observe.watch("keys.check", "GET", "/x", emulator.url) is _observe.UNWATCHED
 emulator.stop()
 loaded = sorted(m for m in sys.modules if m.split(".")[0] == "opentelemetry")
-print(json.dumps({"loaded": loaded, "unwatched": unwatched, "key": emulator.api_key}))
+otel = _observe._otel is not None
+print(json.dumps({"loaded": loaded, "otel": otel, "unwatched": unwatched, "key": emulator.api_key}))
 """
 
 
@@ -74,14 +75,17 @@ def report(done: subprocess.CompletedProcess[str]) -> dict[str, object]:
 def test_without_the_extra_nothing_of_opentelemetry_is_imported() -> None:
     done = report(run(_BLOCK + _CALL))
     assert done["loaded"] == []
-    assert done["unwatched"] is True  # the call pays for no watch at all
+    assert done["otel"] is False
+    assert done["unwatched"] is True  # a call pays for no watch at all
 
 
 def test_with_the_extra_it_is_loaded_at_the_first_client() -> None:
     # The control of the test above: the same program, opentelemetry importable.
     done = report(run(_CALL))
     assert "opentelemetry.trace" in done["loaded"]  # type: ignore[operator]
-    assert done["unwatched"] is False
+    assert done["otel"] is True
+    # No provider and no trace to join: nothing to record or pass on, no watch either.
+    assert done["unwatched"] is True
 
 
 def test_series_log_debug_logs_each_attempt_and_retry_by_template() -> None:
