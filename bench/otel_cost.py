@@ -10,7 +10,12 @@ set, once per process) against the canned-response server of ``bench/server.py``
 call at a time, and reports the client process's CPU time (user + system, the batch
 processor's thread included) per call, best of ``--rounds`` rounds after a warm-up. The
 setups are run in turn ``--repeat`` times, so a burst of machine load hits them alike;
-the best of all counts.
+the best of all counts. Within each process, every round is paired with one where the
+SDK's OpenTelemetry is switched off ("paired off"): the difference between the two is
+the per-call cost itself, free of what differs from one process to the next (the
+modules loaded, memory layout, the machine's load at the time). "Tracing only" is the
+SDK's tracing work for one call with no I/O at all (what the pipeline asks of its
+per-call watch), the cost with the least noise.
 
     python bench/otel_cost.py                # table on stdout
     python bench/otel_cost.py --json out.json
@@ -63,21 +68,52 @@ def _record_everything() -> None:
     trace.set_tracer_provider(provider)
 
 
-async def _measure(url: str, calls: int, warmup: int, rounds: int) -> list[float]:
+async def _measure(url: str, calls: int, warmup: int, rounds: int) -> dict[bool, list[float]]:
+    """CPU seconds per call, by round: with the SDK's OpenTelemetry on, and off.
+
+    The rounds alternate between the two (in turn first) in this one process (the "off" ones set the
+    SDK's private ``_observe._otel`` to ``None``, as if the extra were absent), so the
+    pair shows the per-call cost free of what differs from process to process.
+    """
     from server import SESSION_ID
 
-    from series_async import SeriesClient
+    from series_async import SeriesClient, _observe
 
-    per_call: list[float] = []
+    per_call: dict[bool, list[float]] = {True: [], False: []}
     async with SeriesClient(API_KEY, base_url=url) as client:
+        otel = _observe._otel
         for _ in range(warmup):
             await client.sessions.get(SESSION_ID)
-        for _ in range(rounds):
-            started = time.process_time()
-            for _ in range(calls):
-                await client.sessions.get(SESSION_ID)
-            per_call.append((time.process_time() - started) / calls)
+        for round_ in range(rounds):
+            for on in (True, False) if round_ % 2 == 0 else (False, True):
+                _observe._otel = otel if on else None
+                started = time.process_time()
+                for _ in range(calls):
+                    await client.sessions.get(SESSION_ID)
+                per_call[on].append((time.process_time() - started) / calls)
+        _observe._otel = otel
     return per_call
+
+
+def _watch_only(url: str, calls: int, rounds: int) -> float:
+    """CPU seconds of the tracing work of one successful call alone, without any I/O.
+
+    What the pipeline asks of its watch for a one-attempt call: make it, enter it,
+    an attempt, its headers, its answer, exit.
+    """
+    from series_async import _observe
+
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.process_time()
+        for _ in range(calls):
+            watch = _observe.watch("sessions.get", "GET", "/sessions/get/{sessionId}", url)
+            with watch:
+                watch.attempt()
+                watch.headers()
+                watch.answered(200)
+        best = min(best, (time.process_time() - started) / calls)
+    return best
 
 
 def child(setup: str, url: str, calls: int, warmup: int, rounds: int) -> dict[str, Any]:
@@ -85,8 +121,15 @@ def child(setup: str, url: str, calls: int, warmup: int, rounds: int) -> dict[st
     if setup == "recording":
         _record_everything()
     per_call = asyncio.run(_measure(url, calls, warmup, rounds))
+    watch_only = _watch_only(url, calls * 10, rounds)
     loaded = sorted(m for m in sys.modules if m.split(".")[0] == "opentelemetry")
-    return {"setup": setup, "best_us": min(per_call) * 1e6, "otel_modules": len(loaded)}
+    return {
+        "setup": setup,
+        "best_us": min(per_call[True]) * 1e6,
+        "paired_off_us": min(per_call[False]) * 1e6,
+        "watch_only_us": watch_only * 1e6,
+        "otel_modules": len(loaded),
+    }
 
 
 def run_setup(setup: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -132,11 +175,13 @@ def main(argv: list[str] | None = None) -> int:
                 if setup not in best or result["best_us"] < best[setup]["best_us"]:
                     best[setup] = result
     base = best["absent"]["best_us"]
-    print(f"{'setup':<12} {'CPU/call':>10} {'vs absent':>10} {'otel modules':>13}")
+    header = ("setup", "CPU/call", "vs absent", "paired off", "tracing only", "otel modules")
+    print("{:<12} {:>10} {:>10} {:>11} {:>13} {:>13}".format(*header))
     for setup in SETUPS:
         row = best[setup]
         print(
             f"{setup:<12} {row['best_us']:>8.1f}us {row['best_us'] / base:>9.2f}x "
+            f"{row['paired_off_us']:>9.1f}us {row['watch_only_us']:>11.2f}us "
             f"{row['otel_modules']:>13}"
         )
     if args.json is not None:

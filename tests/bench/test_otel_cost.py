@@ -29,7 +29,7 @@ def test_otel_cost_measures_the_three_setups(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-4000:]
     rows = json.loads(out.read_text(encoding="utf-8"))
     assert [r["setup"] for r in rows] == ["absent", "no_provider", "recording"]
-    assert all(r["best_us"] > 0 for r in rows)
+    assert all(min(r["best_us"], r["paired_off_us"], r["watch_only_us"]) > 0 for r in rows)
     absent, no_provider, recording = (r["otel_modules"] for r in rows)
     assert absent == 0
     assert 0 < no_provider < recording  # the recording setup also loads the SDK
