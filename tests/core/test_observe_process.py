@@ -124,9 +124,10 @@ def test_without_series_log_nothing_is_printed() -> None:
     assert done.stderr == ""
 
 
-def test_an_unknown_series_log_value_is_refused_naming_the_variable() -> None:
+@pytest.mark.parametrize("package", ["series_async", "series_sync"])
+def test_an_unknown_series_log_value_is_refused_naming_the_variable(package: str) -> None:
     program = (
-        "from series_async import SeriesClient, ValidationError\n"
+        f"from {package} import SeriesClient, ValidationError\n"
         "try:\n"
         "    SeriesClient('sk_test_0123456789abcdef')\n"
         "except ValidationError as exc:\n"
