@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["tests", "lint", "typecheck", "gen_sync"]
+nox.options.sessions = ["tests", "lint", "typecheck", "gen_sync", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = False
 
@@ -23,6 +23,38 @@ def tests(session: nox.Session) -> None:
     """Run the test suite with coverage."""
     session.install("-e", ".[test]")
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHONS[0])
+def lowest(session: nox.Session) -> None:
+    """The suite against the lowest versions of the runtime dependencies pyproject.toml allows.
+
+    Each ``name>=floor`` of ``[project] dependencies`` is pinned to ``name==floor`` through a
+    constraints file (pip has no lowest-resolution mode), on the oldest supported Python.
+    """
+    constraints = Path(session.create_tmp()) / "lowest.txt"
+    constraints.write_text("\n".join(lowest_pins()) + "\n")
+    session.log("constraints: " + ", ".join(lowest_pins()))
+    session.install("-c", str(constraints), ".[test]")
+    session.run("python", "-m", "pip", "list", "--format=freeze", silent=False)
+    session.run("pytest", "--no-cov", "-q", *session.posargs)
+
+
+def lowest_pins() -> list[str]:
+    """``name==floor; marker`` for every runtime dependency of pyproject.toml."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pins = []
+    for requirement in project["dependencies"]:
+        match = re.fullmatch(r"([\w.-]+)\s*>=\s*([\w.]+)\s*(;.*)?", requirement)
+        if match is None:
+            raise ValueError(f"dependency without a plain >= floor: {requirement!r}")
+        name, floor, marker = match.groups()
+        pins.append(f"{name}=={floor}{marker or ''}")
+    return pins
 
 
 @nox.session
@@ -43,7 +75,7 @@ def typecheck(session: nox.Session) -> None:
 @nox.session
 def gen_sync(session: nox.Session) -> None:
     """Fail if series_sync drifted from what scripts/gen_sync.py generates."""
-    session.install("-e", ".")
+    session.install("-e", ".[lint]")  # the output is formatted by the pinned ruff
     session.run("python", "scripts/gen_sync.py", "--check")
 
 

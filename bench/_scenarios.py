@@ -42,7 +42,7 @@ ASYNC_CLIENTS: Final = (
     "series_async[orjson]",
     "httpx",
 )
-SYNC_CLIENTS: Final = ("requests", "loop_thread", "series_sync")
+SYNC_CLIENTS: Final = ("requests", "loop_thread", "async_thread", "series_sync")
 _SCHEDULED: Final = datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc)
 _HEADERS: Final = {"apikey": API_KEY}
 # The SDK's private JSON seam (see _json_backend): ``_force_backend("stdlib" | "orjson")``.
@@ -294,6 +294,37 @@ def _open_loop_thread(base_url: str) -> SyncClientUnderTest:
     return SyncClientUnderTest({op: bridge(fn) for op, fn in async_ops.items()}, close)
 
 
+def _open_async_thread(base_url: str) -> SyncClientUnderTest:
+    """The fair limit of a sync twin: series_async itself, each call a bare
+    ``run_coroutine_threadsafe(...).result()`` on one private loop thread."""
+    from series_async import SeriesClient
+
+    activate = _json_backend("stdlib")
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="bench-async-loop", daemon=True)
+    thread.start()
+
+    async def make() -> Any:
+        return SeriesClient(api_key=API_KEY, base_url=base_url)
+
+    client = asyncio.run_coroutine_threadsafe(make(), loop).result()
+    args = create_args()
+
+    def get() -> object:
+        return asyncio.run_coroutine_threadsafe(client.sessions.get(SESSION_ID), loop).result()
+
+    def create() -> object:
+        return asyncio.run_coroutine_threadsafe(client.sessions.create(**args), loop).result()
+
+    def close() -> None:
+        asyncio.run_coroutine_threadsafe(client.aclose(), loop).result()
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
+
+    return SyncClientUnderTest({"get": get, "create": create}, close, activate)
+
+
 def _open_series_sync(base_url: str) -> SyncClientUnderTest:
     from series_sync import SeriesClient
 
@@ -315,6 +346,7 @@ def open_sync(name: str, base_url: str) -> SyncClientUnderTest:
     openers = {
         "requests": _open_requests,
         "loop_thread": _open_loop_thread,
+        "async_thread": _open_async_thread,
         "series_sync": _open_series_sync,
     }
     return openers[name](base_url)

@@ -183,7 +183,11 @@ async def open_typed_floor(
     session = aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=POOL_LIMIT, ssl=True),
         timeout=aiohttp.ClientTimeout(total=TOTAL_S, connect=CONNECT_S, sock_read=READ_S),
-        headers={"User-Agent": user_agent(), "Accept": "application/json"},
+        headers={
+            "User-Agent": user_agent(),
+            "Accept": "application/json",
+            "Accept-Encoding": "gzip, deflate",
+        },
     )
     get_url = f"{base_url}/sessions/get/{session_id}"
     create_url = f"{base_url}/sessions/create"

@@ -27,7 +27,14 @@ __all__ = [
     "write_summary",
 ]
 
-_FIELDS = ("calls_per_s", "vs_raw_aiohttp", "vs_typed_floor", "vs_loop_thread", "cpu_us_per_call")
+_FIELDS = (
+    "calls_per_s",
+    "vs_raw_aiohttp",
+    "vs_typed_floor",
+    "vs_loop_thread",
+    "vs_async_thread",
+    "cpu_us_per_call",
+)
 
 
 def _span(values: Sequence[float]) -> dict[str, float] | None:
@@ -92,7 +99,8 @@ def summarise_throughput(payloads: Sequence[dict[str, Any]]) -> list[dict[str, A
     Returns:
         Rows with ``kind``, ``client``, ``op``, ``concurrency`` and, for each of
         ``calls_per_s``, ``vs_raw_aiohttp``, ``vs_typed_floor``, ``vs_loop_thread``,
-        ``cpu_us_per_call``, its ``{"min", "max"}`` (``None`` when no run has it).
+        ``vs_async_thread``, ``cpu_us_per_call``, its ``{"min", "max"}`` (``None`` when no
+        run has it).
     """
     order: list[tuple[str, str, str, int]] = []
     values: dict[tuple[str, str, str, int], dict[str, list[float]]] = {}
@@ -125,7 +133,7 @@ def format_summary(payloads: Sequence[dict[str, Any]]) -> str:
     """Render the ranges over ``payloads`` as plain text (throughput, then targets)."""
     lines = [f"summary over {len(payloads)} run(s): min - max"]
     head = f"{'client':<20} {'op':<6} {'width':>5} {'calls/s':>13} "
-    head += f"{'vs raw':>13} {'vs floor':>13} {'vs loop':>13} {'cpu us':>13}"
+    head += f"{'vs raw':>13} {'vs floor':>13} {'vs loop':>13} {'vs async':>13} {'cpu us':>13}"
     lines += [head, "-" * len(head)]
     for row in summarise_throughput(payloads):
         width = f"{'c' if row['kind'] == 'async' else 't'}={row['concurrency']}"
@@ -134,6 +142,7 @@ def format_summary(payloads: Sequence[dict[str, Any]]) -> str:
             f"{_range(row['calls_per_s'], '.0f'):>13} {_range(row['vs_raw_aiohttp'], '.3f'):>13} "
             f"{_range(row['vs_typed_floor'], '.3f'):>13} "
             f"{_range(row['vs_loop_thread'], '.3f'):>13} "
+            f"{_range(row['vs_async_thread'], '.3f'):>13} "
             f"{_range(row['cpu_us_per_call'], '.1f'):>13}"
         )
     lines += ["", "targets:"]

@@ -10,6 +10,7 @@ of a traceback. Run it against the emulator to see each reply:
 from __future__ import annotations
 
 import asyncio
+import math
 from datetime import datetime, timedelta, timezone
 
 from series_async import (
@@ -70,7 +71,8 @@ def failure_reply(exc: SeriesError) -> str:
     if isinstance(exc, BadRequestError):
         return f"Not possible right now: {exc.message}"
     if isinstance(exc, RateLimitError):
-        wait = f" in {exc.retry_after:.0f}s" if exc.retry_after is not None else " later"
+        # Rounded up: "try again in 0s" would invite a retry that is refused again.
+        wait = f" in {math.ceil(exc.retry_after)}s" if exc.retry_after is not None else " later"
         return f"Series is busy, try again{wait}."
     if isinstance(exc, APIConnectionError):
         return "Series can't be reached right now, try again in a minute."

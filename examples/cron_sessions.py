@@ -7,9 +7,11 @@ The CSV has a header row; ``title``, ``scheduled`` (ISO 8601 with an offset, e.g
 ``host`` (a Roblox user id) and ``trainer_slots`` are optional.
 
 Safe to rerun: before creating a row's session it lists the sessions of that day and skips
-the row when one with the same title and start time exists. So after a crash or a lost
-connection (when a create may or may not have happened), running the job again never
-makes a duplicate.
+the row when one with the same title and start time exists. A create that fails is
+reported from ``exc.may_have_acted``: ``True`` (the request was sent and its answer was
+lost, timed out, a 5xx or unreadable) is "unknown, rerun to check and finish", since the
+session may exist; ``False`` (refused, or never sent) is "failed". Either way the rerun
+never makes a duplicate.
 
 A bad row (missing field, bad time, refused by the API) is reported on stderr and the
 other rows still go ahead. The exit status says whether anything needs a human: 0 when
@@ -26,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from series_sync import APIConnectionError, CustomRole, SeriesClient, SeriesError
+from series_sync import CustomRole, SeriesClient, SeriesError
 
 REQUIRED = ("title", "scheduled", "duration")
 
@@ -147,12 +149,14 @@ def run(client: SeriesClient, rows: Sequence[Row], *, dry_run: bool) -> Summary:
                 claimable=True if row.trainer_slots else None,
                 custom_roles=roles if row.trainer_slots else None,
             )
-        except APIConnectionError as exc:
-            summary.failed.append(row.line)
-            print(f"{what}: unknown, {exc}; rerun to check and finish", file=sys.stderr)
         except SeriesError as exc:
             summary.failed.append(row.line)
-            print(f"{what}: failed, {exc}", file=sys.stderr)
+            if exc.may_have_acted:
+                # Sent, but the answer was lost or unreadable (a dropped connection, a
+                # timeout, a 5xx, a garbled 2xx): the rerun's listing finds out.
+                print(f"{what}: unknown, {exc}; rerun to check and finish", file=sys.stderr)
+            else:
+                print(f"{what}: failed, {exc}", file=sys.stderr)
         else:
             existing.add(row)
             summary.created += 1

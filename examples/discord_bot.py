@@ -21,6 +21,7 @@ Run it (``pip install "series-sdk[examples]"``)::
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Mapping
 
@@ -103,7 +104,10 @@ def error_reply(exc: SeriesError) -> str:
     if isinstance(exc, PermissionDeniedError):
         return f"Series said no: {exc.message}"
     if isinstance(exc, RateLimitError):
-        wait = f" in {exc.retry_after:.0f} s" if exc.retry_after is not None else " in a minute"
+        # Rounded up: never "try again in 0 s".
+        wait = (
+            f" in {math.ceil(exc.retry_after)} s" if exc.retry_after is not None else " in a minute"
+        )
         return f"Series is busy right now, try again{wait}."
     if isinstance(exc, APIConnectionError):
         return "I can't reach Series right now, try again in a minute."

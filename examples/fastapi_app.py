@@ -40,6 +40,7 @@ from series_async import (
     SeriesClient,
     SeriesError,
     Session,
+    SessionStatus,
     Timeout,
     ValidationError,
 )
@@ -191,7 +192,9 @@ async def get_session(session_id: str, client: Series) -> SessionOut:
 @router.get("/sessions")
 async def list_sessions(client: Series, status: str = "upcoming") -> list[SessionOut]:
     """The first page of sessions with that status."""
-    return [SessionOut.of(s) for s in (await client.sessions.list(status=status)).sessions]
+    # SessionStatus("someday") is UNKNOWN, which list() refuses: a 422 that names "status".
+    page = await client.sessions.list(status=SessionStatus(status))
+    return [SessionOut.of(s) for s in page.sessions]
 
 
 @router.post("/sessions", status_code=201)

@@ -18,8 +18,8 @@ from ._options import RequestOptions, check_api_key, check_timeout, resolve_poli
 from ._pipeline import Call, Pipeline
 from ._proxy import ProxyConfig, display, resolve_proxy
 from ._ranking import Ranking
-from ._redact import REDACTED
 from ._retry import RetryPolicy
+from ._scrub import REDACTED
 from ._sessions import Sessions
 from ._transport import AIOHTTP_VERSION, Transport
 from ._types import UNSET, Timeout, Unset
@@ -181,6 +181,7 @@ class SeriesClient:
             retry=resolve_policy(max_retries, retry),
         )
         connection = self._connect(
+            api_key=options.api_key,
             base_url=base_url,
             session=session,
             ssl=ssl,
@@ -210,6 +211,7 @@ class SeriesClient:
     def _connect(
         self,
         *,
+        api_key: str,
         base_url: str | None,
         session: aiohttp.ClientSession | None,
         ssl: ssl_module.SSLContext | bool | None,
@@ -249,7 +251,7 @@ class SeriesClient:
         pipeline = Pipeline(
             base_url=base_url,
             transport=transport,
-            secrets=() if proxy_config is None else proxy_config.secrets,
+            secrets=(api_key, *(() if proxy_config is None else proxy_config.secrets)),
         )
         return _Connection(
             base_url=base_url,
@@ -262,20 +264,25 @@ class SeriesClient:
     def with_options(
         self,
         *,
+        api_key: str | Unset = UNSET,
         timeout: float | Timeout | Unset = UNSET,
         max_retries: int | Unset = UNSET,
         retry: RetryPolicy | Unset = UNSET,
     ) -> SeriesClient:
         """A client for one call or a few, with some settings replaced.
 
-        It shares this client's HTTP session, connection pool, proxy, key and
+        It shares this client's HTTP session, connection pool, proxy and
         lifetime: closing this client closes it too. It has nothing of its own
         to close; its ``aclose()`` only stops *it* from making calls.
 
         ``await client.with_options(timeout=2.5, max_retries=0).sessions.get(sid)``
-        answers (or fails) within a Discord interaction's 3 seconds.
+        answers (or fails) within a Discord interaction's 3 seconds;
+        ``client.with_options(api_key=other_group_key)`` works for another
+        workspace over the same connection pool.
 
         Args:
+            api_key: Another workspace's key. Every key given to this family of
+                clients is kept out of the errors and logs of all of them.
             timeout: Per-attempt limit in seconds, or a :class:`Timeout`.
             max_retries: Retries after the first attempt; the rest of the policy is kept.
             retry: A whole new :class:`RetryPolicy`.
@@ -286,7 +293,10 @@ class SeriesClient:
         Raises:
             ValidationError: A setting is invalid, or ``max_retries`` contradicts ``retry``.
         """
-        options = self._options.replace(timeout=timeout, max_retries=max_retries, retry=retry)
+        options = self._options.replace(
+            api_key=api_key, timeout=timeout, max_retries=max_retries, retry=retry
+        )
+        self._connection.pipeline.add_secret(options.api_key)
         return _DerivedClient(self._connection, options)
 
     def _set_flavor(self, flavor: str) -> None:
@@ -368,3 +378,12 @@ class _DerivedClient(SeriesClient):
     def __init__(self, connection: _Connection, options: RequestOptions) -> None:
         # Not SeriesClient.__init__: that one opens a new connection from its arguments.
         self._start(connection, options, root=False)
+
+
+def driven_by_sync(client: SeriesClient) -> SeriesClient:
+    """Mark ``client`` as driven by series_sync (``sync`` in its User-Agent) and return it.
+
+    The one hook series_sync needs from the async client; not for users.
+    """
+    client._set_flavor("sync")
+    return client

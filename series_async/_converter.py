@@ -1,35 +1,42 @@
-"""The SDK's one cattrs converter: wire names and tolerant response parsing.
+"""The SDK's cattrs converters: tolerant of wire names, strict on values.
 
 Responses mix casings (``SessionId`` in get/list, ``sessionId`` in create and
 attendance, ``UserId`` beside ``updatedAt``...). Rather than list every variant,
-each response model's hook folds incoming keys to lower case without
-underscores, so ``SessionId``, ``sessionId``, ``sessionID`` and ``session_id``
-all land on ``session_id``. Only attrs-model keys are folded: map keys such as
-role names and slot keys (user ids) are left exactly as sent.
+a model's hook first folds the incoming keys to lower case without underscores,
+so ``SessionId``, ``sessionId``, ``sessionID`` and ``session_id`` all land on
+``session_id``; keys that match no field are kept, under their wire names, in
+the model's ``extra``. The folded object then goes to the function cattrs
+generates for the model (``make_dict_structure_fn``, each field renamed to its
+folded name), whose field hooks are the strict ones of ``_hooks``. Only
+attrs-model keys are folded: map keys such as role names and slot keys (user
+ids) are left exactly as sent.
+
+Two converters are built the same way: ``converter`` reads responses and writes
+request bodies; ``dict_converter`` serves ``to_dict`` / ``from_dict`` (attribute
+names, ``extra`` under its own name, errors that name the field).
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import cattrs
+from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ._hooks import (
-    OPTIONAL_HOOKS,
-    SHAPES_LIMIT,
-    interned_hook,
-    shaped_hook,
+    json_type,
     structure_bool,
     structure_datetime,
+    structure_extra,
     structure_int,
     structure_status,
     structure_str,
 )
-from ._hooks import json_type as _json_type
 from ._models import (
     Attendee,
     CreatedSession,
@@ -45,21 +52,27 @@ from ._models import (
     SlotState,
     UpdatedSession,
 )
+from ._time import format_exact
 
-__all__ = ["converter", "fold_key", "make_converter"]
+__all__ = ["converter", "dict_converter", "fold_key", "from_dict", "make_converter"]
 
-_RESPONSE_MODELS: tuple[type, ...] = (
+T = TypeVar("T")
+Hook = Callable[[Any, Any], Any]
+
+RESPONSE_MODELS: tuple[type, ...] = (
     Attendee,
     CreatedSession,
     KeyInfo,
     RankChange,
     RoleAssignment,
+    RolePermissions,
     RoleSlots,
     Session,
     SessionPage,
+    SlotState,
     UpdatedSession,
 )
-_INTERNED_MODELS: tuple[type, ...] = (RolePermissions, SlotState)
+MODELS: tuple[type, ...] = (*RESPONSE_MODELS, CustomRole)
 
 # Wire keys (already folded) that mean a differently named attribute.
 _ALIASES: dict[type, dict[str, str]] = {
@@ -74,11 +87,11 @@ _PERMISSION_NAMES = {
     "modify_attendance": "ModifyAttendance",
 }
 
-
-_KEYMAP_LIMIT = 512
 # The API allows 10 slots per role; a bound keeps a hostile echo from
 # making the SDK build a huge map of vacant slots.
 _MAX_ECHOED_SLOTS = 1000
+_EXTRA = "extra"
+_ABSENT = object()
 
 
 def fold_key(key: str) -> str:
@@ -86,55 +99,120 @@ def fold_key(key: str) -> str:
     return key.replace("_", "").replace("-", "").lower()
 
 
-def _key_folder(cl: type) -> Callable[[Any], dict[str, Any]]:
-    """Return a function folding a response object's keys for model ``cl``.
+def _spellings(name: str) -> tuple[str, str, str]:
+    """``session_id``, ``SessionId`` and ``sessionId``."""
+    pascal = "".join(part.title() for part in name.split("_"))
+    return name, pascal, pascal[0].lower() + pascal[1:]
 
-    Raw key -> folded key is seeded with the usual spellings and grown with what
-    the API sends (bounded, so a hostile server cannot grow it without limit):
-    the hot path is one dict lookup per key instead of string surgery.
+
+def _key_reader(cl: type, *, extra_key: str | None) -> Callable[[Any], dict[str, Any]]:
+    """Return the function turning an object of ``cl`` into its generated function's input.
+
+    Known fields land under their folded names (a later spelling of a field wins;
+    null for a field with a default reads as absent, while null for a required field
+    reaches the strict hooks and is refused); an alias (``TargetUserId`` for
+    ``user_id``) is read when its field did not come under its own name, and is never
+    extra; every other key goes to ``extra`` as it is. With
+    ``extra_key`` (``from_dict``), that key carries ``extra`` itself.
+
+    Args:
+        cl: The model.
+        extra_key: The key holding ``extra`` in the input, or ``None`` for wire objects.
     """
-    keymap: dict[str, str] = {}
-    for a in attrs.fields(cl):
-        pascal = "".join(part.title() for part in a.name.split("_"))
-        for spelling in (a.name, pascal, pascal[0].lower() + pascal[1:]):
-            keymap[spelling] = fold_key(a.name)
+    fields = [a for a in attrs.fields(cl) if a.name != _EXTRA]
+    known = frozenset(fold_key(a.name) for a in fields)
+    defaulted = frozenset(fold_key(a.name) for a in fields if a.default is not attrs.NOTHING)
     aliases = _ALIASES.get(cl, {})
+    keeps_extra = len(fields) < len(attrs.fields(cl))
     name = cl.__name__
-    # null for a field that has a default reads as "absent"; null for a required
-    # field reaches the strict hooks and is refused.
-    defaulted = frozenset(
-        fold_key(a.name) for a in attrs.fields(cl) if a.default is not attrs.NOTHING
-    )
+    # The usual spellings, folded in advance: the common case is one lookup per key.
+    spelled = {s: fold_key(s) for a in fields for s in _spellings(a.name)}
 
-    def fold_keys(value: Any) -> dict[str, Any]:
+    def read(value: Any) -> dict[str, Any]:
         if type(value) is not dict and not isinstance(value, Mapping):
             raise TypeError(f"expected an object for {name}, got {type(value).__name__}")
-        lookup = keymap.get
         folded: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        aliased: dict[str, Any] = {}
+        given: Any = _ABSENT
         for key, item in value.items():
-            target = lookup(key)
+            target = spelled.get(key)
             if target is None:
+                if type(key) is not str:
+                    raise TypeError(f"expected an object with string keys for {name}")
                 target = fold_key(key)
-                if len(keymap) < _KEYMAP_LIMIT:
-                    keymap[key] = target
+                if target not in known:
+                    if key == extra_key and keeps_extra:
+                        given = item
+                    elif target in aliases:
+                        aliased[aliases[target]] = item
+                    else:
+                        extra[key] = item
+                    continue
             if item is None and target in defaulted:
                 continue
             folded[target] = item
-        for alias, target in aliases.items():
-            if alias in folded and target not in folded:
-                folded[target] = folded[alias]
+        for target, item in aliased.items():
+            if target not in folded:  # else the field came under its own name
+                folded[target] = item
+        if not keeps_extra:
+            if extra:
+                raise ValueError(f"{', '.join(map(repr, extra))}: not a field of {name}")
+            return folded
+        if given is not _ABSENT:
+            extra = {**extra, **given} if extra and isinstance(given, Mapping) else given
+        folded[_EXTRA] = extra
         return folded
 
-    return fold_keys
+    return read
 
 
-def _is_optional_of(scalar: type) -> Callable[[Any], bool]:
-    optional = scalar | None
+def _as_is(value: Any, _: Any) -> Any:
+    return value
 
-    def check(t: Any) -> bool:
-        return bool(t == optional)
 
-    return check
+_OPTIONAL_SCALARS = (str | None, int | None, bool | None, datetime | None)
+
+
+def _optional_hook(optional: Any, conv: cattrs.Converter) -> Hook:
+    """``X | None`` in one call (cattrs' generic Optional hook dispatches on every value)."""
+    inner = optional.__args__[0]
+    hook = conv.get_structure_hook(inner)
+
+    def structure_optional(value: Any, _: Any) -> Any:
+        return None if value is None else hook(value, inner)
+
+    return structure_optional
+
+
+def _model_hook(cl: type, conv: cattrs.Converter, *, extra_key: str | None) -> Hook:
+    """Return ``cl``'s hook: fold the keys, then cattrs' generated function."""
+    read = _key_reader(cl, extra_key=extra_key)
+    renames: dict[str, Any] = {a.name: override(rename=fold_key(a.name)) for a in attrs.fields(cl)}
+    if extra_key is None and _EXTRA in renames:  # read() built it: nothing to check
+        renames[_EXTRA] = override(rename=_EXTRA, struct_hook=_as_is)
+    generated: Hook = make_dict_structure_fn(cl, conv, **renames)
+
+    def structure(value: Any, _: Any) -> Any:
+        return generated(read(value), cl)
+
+    return structure
+
+
+def _items(pairs: Any, item_type: type, hook: Hook) -> list[tuple[Any, Any]]:
+    """Structure each ``(key, item)``, saying which ones failed (detailed validation)."""
+    done: list[tuple[Any, Any]] = []
+    errors: list[Exception] = []
+    for key, item in pairs:
+        try:
+            done.append((key, hook(item, item_type)))
+        except Exception as exc:  # collected, raised as a group
+            note = IterableValidationNote(f"Structuring item @ {key!r}", key, item_type)
+            exc.__notes__ = [*getattr(exc, "__notes__", []), note]  # type: ignore[attr-defined]
+            errors.append(exc)
+    if errors:
+        raise IterableValidationError(f"While structuring {item_type.__name__}s", errors, item_type)
+    return done
 
 
 def _role_list_to_map(items: list[Any]) -> dict[str, Any]:
@@ -143,7 +221,7 @@ def _role_list_to_map(items: list[Any]) -> dict[str, Any]:
     roles: dict[str, Any] = {}
     for item in items:
         if type(item) is not dict:
-            raise TypeError(f"expected a custom role object, got {_json_type(item)}")
+            raise TypeError(f"expected a custom role object, got {json_type(item)}")
         folded = {fold_key(k): v for k, v in item.items()}
         count = structure_int(folded.get("slots", 0), int)
         if not 0 <= count <= _MAX_ECHOED_SLOTS:
@@ -156,126 +234,99 @@ def _role_list_to_map(items: list[Any]) -> dict[str, Any]:
     return roles
 
 
-def _renamed(names: Mapping[str, str]) -> dict[str, Any]:
-    return {name: override(rename=wire) for name, wire in names.items()}
+def _slot_map_hook(conv: cattrs.Converter) -> Hook:
+    slot = conv.get_structure_hook(SlotState)
+    detailed = conv.detailed_validation
 
-
-def make_converter(*, shapes: int = SHAPES_LIMIT) -> cattrs.Converter:
-    """Build the configured converter (never the cattrs global one).
-
-    Args:
-        shapes: How many key shapes each response model compiles a hook for (see
-            ``_hooks.shaped_hook``); 0 folds every object's keys instead.
-    """
-    conv = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
-    conv.register_structure_hook(datetime, structure_datetime)
-    conv.register_structure_hook(str, structure_str)
-    conv.register_structure_hook(int, structure_int)
-    conv.register_structure_hook(bool, structure_bool)
-    conv.register_structure_hook(SessionStatus, structure_status)
-    # Direct hooks for the optional scalars of the models: cattrs' generic Optional
-    # dispatch costs a lookup per field per response, and responses are the hot path.
-    for optional, hook in OPTIONAL_HOOKS.items():
-        conv.register_structure_hook_func(_is_optional_of(optional.__args__[0]), hook)
-
-    # The container hooks go in first: the models' hooks are generated with them.
-    def structure_slot_map(value: Any, _: type) -> dict[str, SlotState]:
+    def structure_slot_map(value: Any, _: Any) -> dict[str, SlotState]:
         if value is None:
-            return {}  # only reachable as RoleSlots.slots, where null means the default
-        if type(value) is not dict and not isinstance(value, Mapping):
+            return {}
+        if not isinstance(value, Mapping):
             raise TypeError(f"expected an object of slots, got {type(value).__name__}")
-        hook = slot_hook
-        return {
-            key if type(key) is str else str(key): hook(item, SlotState)
-            for key, item in value.items()
-        }
+        if not detailed:
+            return {k if type(k) is str else str(k): slot(v, SlotState) for k, v in value.items()}
+        pairs = ((k if type(k) is str else str(k), v) for k, v in value.items())
+        return dict(_items(pairs, SlotState, slot))
 
-    def structure_sessions(value: Any, _: type) -> list[Session]:
-        # cattrs' list hook takes any iterable: a string or an object would be walked.
-        if type(value) is not list:
-            raise TypeError(f"expected an array of sessions, got {_json_type(value)}")
-        hook = session_hook
-        return [hook(item, Session) for item in value]
+    return structure_slot_map
 
-    def structure_role_map(value: Any, _: type) -> dict[str, RoleSlots]:
+
+def _role_map_hook(conv: cattrs.Converter) -> Hook:
+    role = conv.get_structure_hook(RoleSlots)
+    detailed = conv.detailed_validation
+
+    def structure_role_map(value: Any, _: Any) -> dict[str, RoleSlots]:
         if isinstance(value, list):
             value = _role_list_to_map(value)
         if value is None:
             return {}
-        if type(value) is not dict:
-            raise TypeError(f"expected an object of custom roles, got {_json_type(value)}")
-        hook = role_hook
-        # JSON object keys are strings: cattrs' str hook would return each unchanged.
-        return {key: hook(item, RoleSlots) for key, item in value.items()}
+        if not isinstance(value, Mapping):
+            raise TypeError(f"expected an object of custom roles, got {json_type(value)}")
+        if not detailed:
+            return {key: role(item, RoleSlots) for key, item in value.items()}
+        return dict(_items(value.items(), RoleSlots, role))
 
-    conv.register_structure_hook_func(lambda t: t == dict[str, SlotState], structure_slot_map)
-    conv.register_structure_hook_func(lambda t: t == list[Session], structure_sessions)
-    conv.register_structure_hook_func(lambda t: t == dict[str, RoleSlots], structure_role_map)
-    null_safe = frozenset({structure_slot_map, structure_role_map})
+    return structure_role_map
 
-    def tolerant_factory(cl: type) -> Callable[[Any, type], Any]:
-        renames: dict[str, Any] = {
-            a.name: override(rename=fold_key(a.name)) for a in attrs.fields(cl)
-        }
-        inner: Callable[[Mapping[str, Any], Any], Any] = make_dict_structure_fn(cl, conv, **renames)
-        fold_keys = _key_folder(cl)
 
-        def structure_folded(value: Any, _: type) -> Any:
-            return inner(fold_keys(value), cl)
+def _session_list_hook(conv: cattrs.Converter) -> Hook:
+    session = conv.get_structure_hook(Session)
+    detailed = conv.detailed_validation
 
-        return shaped_hook(
-            cl,
-            conv,
-            fold=fold_key,
-            aliases=_ALIASES.get(cl, {}),
-            general=structure_folded,
-            null_safe=null_safe,
-            limit=shapes,
-        )
+    def structure_sessions(value: Any, _: Any) -> list[Session]:
+        # cattrs' list hook takes any iterable: a string or an object would be walked.
+        if type(value) is not list:
+            raise TypeError(f"expected an array of sessions, got {json_type(value)}")
+        if not detailed:
+            return [session(item, Session) for item in value]
+        return [item for _, item in _items(enumerate(value), Session, session)]
 
-    def interned_factory(cl: type) -> Callable[[Any, type], Any]:
-        # Slot states and permission sets are frozen all-bool values with a handful
-        # of possible instances: share them instead of building one per response.
-        fields = attrs.fields(cl)
-        names = [a.name for a in fields]
-        position = {fold_key(a.name): index for index, a in enumerate(fields)}
-        defaults = [bool(a.default) for a in fields]
-        instances: dict[tuple[bool, ...], Any] = {}
-        spelled: dict[str, int] = {}  # raw key -> field index, -1 for other keys
+    return structure_sessions
 
-        def structure_bits(value: Any) -> Any:
-            if type(value) is not dict and not isinstance(value, Mapping):
-                raise TypeError(f"expected an object for {cl.__name__}, got {type(value).__name__}")
-            bits = defaults.copy()
-            for key, item in value.items():
-                index = spelled.get(key)
-                if index is None:
-                    index = position.get(fold_key(key), -1)
-                    if len(spelled) < _KEYMAP_LIMIT:
-                        spelled[key] = index
-                if index >= 0:
-                    bits[index] = structure_bool(item, bool)
-            state = tuple(bits)
-            found = instances.get(state)
-            if found is None:
-                found = instances[state] = cl(**dict(zip(names, state, strict=True)))
-            return found
 
-        return interned_hook(cl, structure_bits)
+def make_converter(*, for_dicts: bool = False) -> cattrs.Converter:
+    """Build a configured converter (never the cattrs global one).
 
-    conv.register_structure_hook_factory(lambda t: t in _INTERNED_MODELS, interned_factory)
-    conv.register_structure_hook_factory(lambda t: t in _RESPONSE_MODELS, tolerant_factory)
-    slot_hook = conv.get_structure_hook(SlotState)
-    session_hook = conv.get_structure_hook(Session)
-    role_hook = conv.get_structure_hook(RoleSlots)
+    Args:
+        for_dicts: Build the ``to_dict`` / ``from_dict`` converter: attribute names
+            out, ``extra`` read from its own key, errors naming the failing field.
+            Otherwise: responses in, request bodies (wire names) out.
+    """
+    conv = cattrs.Converter(detailed_validation=for_dicts, forbid_extra_keys=False)
+    conv.register_structure_hook(str, structure_str)
+    conv.register_structure_hook(int, structure_int)
+    conv.register_structure_hook(bool, structure_bool)
+    conv.register_structure_hook(datetime, structure_datetime)
+    conv.register_structure_hook(SessionStatus, structure_status)
+    conv.register_structure_hook_func(lambda t: t == Mapping[str, Any], structure_extra)
 
+    conv.register_structure_hook_factory(
+        lambda t: t in _OPTIONAL_SCALARS, lambda t: _optional_hook(t, conv)
+    )
+    # Factories run when a hook is first asked for, so the order here does not matter.
+    models = MODELS if for_dicts else RESPONSE_MODELS
+    extra_key = _EXTRA if for_dicts else None
+    conv.register_structure_hook_factory(
+        lambda t: t in models, lambda t: _model_hook(t, conv, extra_key=extra_key)
+    )
+    slots, roles, sessions = dict[str, SlotState], dict[str, RoleSlots], list[Session]
+    conv.register_structure_hook_factory(lambda t: t == slots, lambda _: _slot_map_hook(conv))
+    conv.register_structure_hook_factory(lambda t: t == roles, lambda _: _role_map_hook(conv))
+    conv.register_structure_hook_factory(
+        lambda t: t == sessions, lambda _: _session_list_hook(conv)
+    )
+
+    if for_dicts:
+        conv.register_unstructure_hook(datetime, format_exact)
+        conv.register_unstructure_hook(SessionStatus, lambda status: status.value)
+        conv.register_unstructure_hook_func(lambda t: t == Mapping[str, Any], copy.deepcopy)
+        return conv
+    permissions: dict[str, Any] = {
+        name: override(rename=wire) for name, wire in _PERMISSION_NAMES.items()
+    }
     conv.register_unstructure_hook(
         RolePermissions,
-        make_dict_unstructure_fn(
-            RolePermissions,
-            conv,
-            **_renamed(_PERMISSION_NAMES),
-        ),
+        make_dict_unstructure_fn(RolePermissions, conv, extra=override(omit=True), **permissions),
     )
     conv.register_unstructure_hook(
         CustomRole,
@@ -285,3 +336,35 @@ def make_converter(*, shapes: int = SHAPES_LIMIT) -> cattrs.Converter:
 
 
 converter = make_converter()
+dict_converter = make_converter(for_dicts=True)
+
+
+def _failure_path(exc: BaseException, path: str = "") -> tuple[str, BaseException]:
+    """Follow a detailed-validation error to its first cause and the field path leading there."""
+    if isinstance(exc, cattrs.BaseValidationError) and exc.exceptions:
+        cause = exc.exceptions[0]
+        for note in getattr(cause, "__notes__", []):
+            if isinstance(note, cattrs.AttributeValidationNote):
+                path = f"{path}.{note.name}" if path else note.name
+            elif isinstance(note, IterableValidationNote):
+                path = f"{path}[{note.index!r}]"
+        return _failure_path(cause, path)
+    return path, exc
+
+
+def from_dict(data: Any, cl: type[T]) -> T:
+    """Build ``cl`` from a ``to_dict``-style dict with the response rules for values.
+
+    Raises:
+        ValidationError: A value breaks a rule; ``field`` is its path
+            (``custom_roles['Trainer'].min_rank``), or ``data`` for the whole.
+    """
+    from ._errors import ValidationError
+
+    try:
+        result: T = dict_converter.structure(data, cl)
+    except Exception as exc:  # each becomes a ValidationError
+        path, cause = _failure_path(exc)
+        rule = "is required" if isinstance(cause, KeyError) else str(cause)
+        raise ValidationError(path or "data", rule) from exc
+    return result

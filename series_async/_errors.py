@@ -17,15 +17,16 @@
         └── InternalServerError      5xx
 
 The HTTP status alone picks the class; the body only supplies the message.
-No attribute or message of these errors ever holds the API key: the pipeline
-scrubs it before building them.
+No attribute or message of these errors, nor any exception chained to them, ever
+holds the API key or a proxy's credentials: the pipeline scrubs each error, and
+its whole chain, once, as it leaves a public call (``series_async._scrub``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ._redact import LINE_LIMIT, excerpt
+from ._scrub import LINE_LIMIT, excerpt
 
 __all__ = [
     "APIConnectionError",
@@ -152,15 +153,24 @@ class APITimeoutError(APIConnectionError):
 class UnexpectedResponseError(SeriesError):
     """The API answered with a body the SDK cannot make sense of.
 
+    Also raised for a status outside 100-599, whose meaning nobody knows.
+
     Attributes:
         status: The HTTP status of the response.
-        body: The raw response text (see ``str()`` for a truncated display).
+        body: An excerpt of the raw response text, every secret removed (see
+            ``str()`` for a shorter display).
+        unreadable: ``True`` when the body could not be decoded at all (not
+            JSON, not UTF-8, nested too deeply, failed decompression, cut short),
+            ``False`` when it was read but is not what the API documents (JSON of
+            the wrong shape). An unreadable 2xx is retried for idempotent calls;
+            asking again for JSON of the wrong shape would give the same answer.
     """
 
-    def __init__(self, message: str, *, status: int, body: str) -> None:
+    def __init__(self, message: str, *, status: int, body: str, unreadable: bool = False) -> None:
         super().__init__(message)
         self.status = status
         self.body = body
+        self.unreadable = unreadable
 
     def _str_without_note(self) -> str:
         return f"{self.message} (HTTP {self.status}; body: {excerpt(self.body, LINE_LIMIT)!r})"

@@ -9,10 +9,9 @@ the stdlib itself:
   which accepts it or raises its own error: the errors are the stdlib's, always. Bodies
   that could be nested deeper than ``_ORJSON_MAX_OPENERS`` levels skip ``orjson``, so
   its nesting limit (1024) never answers where the stdlib's (the recursion limit) would
-  not. One difference is left, and is the caller's to handle: ``orjson`` reads an
-  integer beyond 64 bits as a float. The pipeline only keeps a result read that way
-  when the model was built from it (a float never passes for an integer or an id) and
-  otherwise decodes again with :func:`loads_exact`.
+  not. ``orjson`` reads an integer beyond 64 bits as a float, so bodies with a run of 19
+  or more digits (every such integer has one) are decoded by the stdlib too: a huge
+  number kept in a model's ``extra`` is the same ``int`` whatever the backend.
 - ``dumps``: request bodies hold only strings, integers, booleans, ``None``, lists and
   objects (the argument checks guarantee it). ``orjson`` writes those byte for byte as
   the compact stdlib encoder does, except that it writes non-ASCII text and DEL raw where
@@ -27,6 +26,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from typing import Any, Final
 
 __all__ = ["backend", "dumps", "loads", "loads_exact"]
@@ -37,6 +37,8 @@ _ENCODER: Final = json.JSONEncoder(separators=(",", ":"))
 # both decoders' limits: orjson's 1024 and the stdlib's recursion limit (1000 by default,
 # minus the frames already on the stack).
 _ORJSON_MAX_OPENERS: Final = 512
+# Every integer orjson would read as a float (beyond 64 bits) has at least 19 digits.
+_LONG_DIGITS: Final = re.compile(rb"[0-9]{19}")
 
 _orjson: Any
 try:
@@ -64,9 +66,10 @@ def _dumps_stdlib(value: Any) -> bytes:
 
 
 def _loads_orjson(body: bytes) -> Any:
-    if len(body) <= 2 * _ORJSON_MAX_OPENERS or (
-        body.count(b"[") + body.count(b"{") <= _ORJSON_MAX_OPENERS
-    ):
+    if (
+        len(body) <= 2 * _ORJSON_MAX_OPENERS
+        or body.count(b"[") + body.count(b"{") <= _ORJSON_MAX_OPENERS
+    ) and _LONG_DIGITS.search(body) is None:
         try:
             return _orjson.loads(body)
         except ValueError:  # orjson.JSONDecodeError: let the stdlib accept it or explain

@@ -93,6 +93,7 @@ class RequestOptions:
     def replace(
         self,
         *,
+        api_key: str | Unset = UNSET,
         timeout: float | Timeout | Unset = UNSET,
         max_retries: int | Unset = UNSET,
         retry: RetryPolicy | Unset = UNSET,
@@ -110,8 +111,11 @@ class RequestOptions:
                     "conflicts with retry=RetryPolicy(...): set max_retries in the policy",
                 )
             policy = attrs.evolve(policy, max_retries=max_retries)
+        if api_key is not UNSET and not isinstance(api_key, str):
+            # None would mean "from the environment" to the constructor: not here.
+            raise ValidationError("api_key", f"must be a string, got {type(api_key).__name__}")
         return RequestOptions(
-            api_key=self.api_key,
+            api_key=self.api_key if api_key is UNSET else check_api_key(api_key),
             timeout=self.timeout if timeout is UNSET else check_timeout(timeout),
             retry=policy,
         )

@@ -16,13 +16,14 @@ from urllib.parse import quote, unquote, urlencode
 import attrs
 
 from . import _json, _observe
+from ._answers import decode, status_error, unexpected
+from ._body import excerpt_bytes
 from ._converter import converter
 from ._errors import APIConnectionError, SeriesError, UnexpectedResponseError, ValidationError
 from ._options import RequestOptions
-from ._redact import LINE_LIMIT, Scrub, excerpt, scrubber
 from ._retry import may_have_acted, retrying, start_deadline, time_left
-from ._translate import status_error
-from ._transport import CLOSED_IN_FLIGHT, RawResponse, Request, Transport, excerpt_bytes
+from ._scrub import LINE_LIMIT, Scrubber, excerpt
+from ._transport import CLOSED_IN_FLIGHT, RawResponse, Request, Transport
 from ._validation import check_encodable
 
 __all__ = ["Call", "Pipeline", "encode_segment"]
@@ -98,31 +99,39 @@ class Call(Generic[T]):
 class Pipeline:
     """Runs :class:`Call` values against the API.
 
+    One pipeline serves a client and every client derived from it (``with_options``),
+    so what it scrubs covers the whole family: each of their keys, in every call.
+
     Args:
         base_url: The API root, without a trailing slash.
         transport: Sends each attempt.
-        secrets: Other strings no error may show (proxy credentials).
+        secrets: Strings no error may show (the key, proxy credentials).
     """
 
     def __init__(self, *, base_url: str, transport: Transport, secrets: tuple[str, ...]) -> None:
         self.base_url = base_url
         self._transport = transport
-        self._secrets = tuple(s for s in secrets if s)
-        # One scrubber per key (the raw and the percent-encoded spelling: aiohttp's
-        # messages quote the URL, where a key is encoded), built on first use.
-        self._scrubs: dict[str, Scrub] = {}
+        self._secrets: set[str] = set()
+        self._scrub = Scrubber(())
+        for secret in secrets:
+            self.add_secret(secret)
 
-    def _scrub_for(self, call: Call[Any], api_key: str) -> Scrub:
-        """The scrubber of ``call``: the key, proxy credentials, and a key in the path."""
-        if call.secret_path:
-            segment = call.path.rsplit("/", 1)[-1]
-            secrets = {api_key, quote(api_key, safe=""), segment, unquote(segment)}
-            return scrubber({*secrets, *self._secrets})
-        scrub = self._scrubs.get(api_key)
-        if scrub is None:
-            scrub = scrubber({api_key, quote(api_key, safe=""), *self._secrets})
-            self._scrubs[api_key] = scrub
-        return scrub
+    def add_secret(self, secret: str) -> None:
+        """Scrub ``secret`` too from now on (a key given to ``with_options``), in every spelling.
+
+        Raw and percent-encoded: aiohttp's messages quote the URL, where a key is encoded.
+        """
+        spellings = {secret, quote(secret, safe="")} - {""}
+        if not spellings <= self._secrets:
+            self._secrets |= spellings
+            self._scrub = Scrubber(self._secrets)
+
+    def _scrub_for(self, call: Call[Any]) -> Scrubber:
+        """The scrubber of ``call``: the family's secrets, and a key in its path."""
+        if not call.secret_path:
+            return self._scrub
+        segment = call.path.rsplit("/", 1)[-1]
+        return Scrubber({*self._secrets, segment, unquote(segment)})
 
     def _request(self, call: Call[Any], options: RequestOptions) -> Request:
         url = self.base_url + call.path
@@ -134,11 +143,15 @@ class Pipeline:
             display_url=self.base_url + call.template if call.secret_path else url,
             body=None if call.body is None else _json.dumps(call.body),
             api_key=options.api_key if call.auth else None,
-            scrub=self._scrub_for(call, options.api_key),
+            scrub=self._scrub_for(call),
         )
 
     async def run(self, call: Call[T], options: RequestOptions) -> T:
         """Send ``call`` under ``options`` (its retry policy, timeout and key); return its model.
+
+        Every error of a call leaves the SDK's hands here, so here it is scrubbed,
+        once, with all that is chained to it, whatever produced its texts (aiohttp,
+        a decoded body, the converter, a proxy): see ``Scrubber.error``.
 
         Raises:
             SeriesError: The last attempt's failure, with ``may_have_acted`` set for
@@ -181,6 +194,7 @@ class Pipeline:
         except SeriesError as exc:
             if acted and not call.read_only:
                 exc.may_have_acted = True
+            request.scrub.error(exc)
             raise
         raise AssertionError("unreachable: the attempts end in a result or an error")
 
@@ -192,56 +206,40 @@ class Pipeline:
         remaining: float | None,
         watch: _observe.Watch,
     ) -> T:
-        """One attempt: send, raise the status's error unless 2xx, parse the body."""
+        """One attempt: send, raise the status's error unless 2xx, parse the body.
+
+        A 2xx whose body cannot be decoded at all raises ``unreadable`` (retried
+        for idempotent calls); a 2xx of the wrong shape is not (asking again would
+        give the same answer).
+        """
         watch.attempt()
         raw = await self._transport.send(
             request, timeout=options.timeout, remaining=remaining, extra_headers=watch.headers()
         )
         watch.answered(raw.status)
-        if not 200 <= raw.status < 300:
-            raise status_error(
-                raw.status,
-                raw.reason,
-                raw.headers,
-                raw.body,
-                method=call.method,
-                url=request.display_url,
-                scrub=request.scrub,
+        status, scrub = raw.status, request.scrub
+        if not 100 <= status <= 599:
+            raise UnexpectedResponseError(
+                f"the API answered with HTTP {status}, a status outside 100-599",
+                status=status,
+                body=excerpt_bytes(raw.body, scrub),
             )
-        return self._parse(call, raw, request.scrub)
-
-    def _parse(self, call: Call[T], raw: RawResponse, scrub: Scrub) -> T:
-        loads = _json.loads
-        if loads is not _json.loads_exact:
+        if not 200 <= status < 300:
+            raise status_error(call.method, raw, request.display_url, scrub)
+        envelope = decode(raw, scrub)
+        if _json.loads is not _json.loads_exact:
             try:
-                return self._read(call, raw, scrub, loads)
+                return self._read(call, raw, envelope, scrub)
             except UnexpectedResponseError:
                 # orjson reads integers beyond 64 bits as floats, which no model
                 # accepts: the stdlib's reading decides what this answer really is.
-                pass
-        return self._read(call, raw, scrub, _json.loads_exact)
+                envelope = _json.loads_exact(raw.body)
+        return self._read(call, raw, envelope, scrub)
 
-    def _read(
-        self,
-        call: Call[T],
-        raw: RawResponse,
-        scrub: Scrub,
-        loads: Callable[[bytes], Any],
-    ) -> T:
-        try:
-            envelope = loads(raw.body)
-        except UnicodeDecodeError as exc:
-            raise self._unexpected("the response body is not UTF-8 text", raw, scrub) from exc
-        except ValueError as exc:
-            raise self._unexpected("the response body is not JSON", raw, scrub) from exc
-        except RecursionError:
-            # Raised deep in the decoder: chaining it would print thousands of frames.
-            raise self._unexpected(
-                "the response body is JSON nested too deeply to decode", raw, scrub
-            ) from None
+    def _read(self, call: Call[T], raw: RawResponse, envelope: Any, scrub: Scrubber) -> T:
         data = envelope.get("data") if type(envelope) is dict else None
         if type(data) is not dict or envelope.get("success") is False:
-            raise self._unexpected(
+            raise unexpected(
                 'expected {"success": true, "data": {...}} in the response', raw, scrub
             )
         model = call.model
@@ -251,7 +249,7 @@ class Pipeline:
             result: T = converter.structure(data, model)
         except Exception as exc:
             detail = excerpt(scrub(str(exc)), LINE_LIMIT)
-            raise self._unexpected(
+            raise unexpected(
                 f"could not read a {model.__name__} from the response ({type(exc).__name__}: "
                 f"{detail})",
                 raw,
@@ -260,11 +258,5 @@ class Pipeline:
         if call.check is not None:
             problem = call.check(result)
             if problem is not None:
-                raise self._unexpected(problem, raw, scrub)
+                raise unexpected(problem, raw, scrub)
         return result
-
-    @staticmethod
-    def _unexpected(message: str, raw: RawResponse, scrub: Scrub) -> SeriesError:
-        return UnexpectedResponseError(
-            message, status=raw.status, body=excerpt_bytes(raw.body, scrub)
-        )

@@ -22,10 +22,10 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import attrs
 
 from ._errors import ValidationError
+from ._scrub import REDACTED
+from ._validation import show
 
 __all__ = ["ProxyConfig", "display", "resolve_proxy"]
-
-REDACTED = "<redacted>"
 
 
 @attrs.frozen(repr=False)
@@ -119,7 +119,7 @@ def resolve_proxy(proxy: str | None, *, trust_env: bool, base_url: str) -> Proxy
     if proxy is not None:
         return _parse(proxy, "proxy")
     if not isinstance(trust_env, bool):
-        raise ValidationError("trust_env", f"must be True or False, got {trust_env!r}")
+        raise ValidationError("trust_env", f"must be True or False, got {show(trust_env)}")
     if not trust_env:
         return None
     target = urlsplit(base_url)

@@ -16,6 +16,7 @@ from ._errors import (
     APIStatusError,
     APITimeoutError,
     RateLimitError,
+    SeriesError,
     UnexpectedResponseError,
     ValidationError,
 )
@@ -33,6 +34,9 @@ __all__ = [
 logger = logging.getLogger("series")
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+# What is left of total_timeout below which an attempt counts as having used it up
+# (a timer may fire a clock tick early).
+_SPENT = 1e-3
 
 
 def _non_negative(name: str) -> Callable[[object, attrs.Attribute[float], float], None]:
@@ -62,7 +66,8 @@ def _check_total(_: object, __: attrs.Attribute[float | None], value: float | No
 class RetryPolicy:
     """How failed calls are retried.
 
-    Retried: HTTP 429, 500, 502, 503 and 504, connection errors and timeouts.
+    Retried: HTTP 429, 500, 502, 503 and 504, connection errors and timeouts,
+    and, for idempotent calls only, a 2xx whose body cannot be read at all.
     Calls that are not idempotent (create, claim/quit/remove a custom role,
     add an attendee, promote, demote) are retried only when the server provably
     did not act: on a 429, or when the connection failed before the request was
@@ -94,9 +99,16 @@ class RetryPolicy:
         """Decide whether the failed attempt ``exc`` of a call may be retried.
 
         Reads only what the error declares where it was made: the status and
-        the server's ``retry_after`` (status translation), whether the request
-        was ``sent`` and whether another attempt could go differently (transport).
+        the server's ``retry_after`` (status translation), whether a body was
+        ``unreadable`` (decoding), whether the request was ``sent`` and whether
+        another attempt could go differently (transport).
         """
+        if isinstance(exc, UnexpectedResponseError):
+            # A 2xx that cannot be read (a proxy's error page, a deploy in progress)
+            # is retried like a 5xx, but only when a replay is harmless: a 2xx means
+            # the server acted, so retry_non_idempotent does not apply. JSON of the
+            # wrong shape, or a status outside 100-599, would only come back again.
+            return exc.unreadable and idempotent and 200 <= exc.status < 300
         if isinstance(exc, APIStatusError):
             if exc.status not in RETRYABLE_STATUSES:
                 return False
@@ -123,7 +135,9 @@ class RetryPolicy:
 def may_have_acted(exc: BaseException) -> bool:
     """Whether the failed attempt ``exc`` may have reached the API and acted."""
     if isinstance(exc, UnexpectedResponseError):
-        return 200 <= exc.status < 300  # the API said yes, in words we cannot read
+        # The API said yes in words we cannot read, or answered with a status of
+        # unknown meaning (outside 100-599).
+        return 200 <= exc.status < 300 or not 100 <= exc.status <= 599
     if isinstance(exc, APIStatusError):
         return exc.status >= 500
     if isinstance(exc, APIConnectionError):
@@ -134,7 +148,14 @@ def may_have_acted(exc: BaseException) -> bool:
 def _status_of(exc: BaseException | None) -> str:
     if isinstance(exc, APIStatusError):
         return str(exc.status)
+    if isinstance(exc, UnexpectedResponseError):
+        return f"an unreadable {exc.status} answer"
     return type(exc).__name__
+
+
+def _sent(exc: BaseException | None) -> bool:
+    """Whether the attempt that failed with ``exc`` may have reached the API."""
+    return not isinstance(exc, APIConnectionError) or exc.sent
 
 
 def start_deadline(policy: RetryPolicy) -> float | None:
@@ -182,6 +203,16 @@ def retrying(
         exc = state.outcome.exception() if state.outcome else None
         delay = state.upcoming_sleep
         left = time_left(deadline)
+        if left is not None and left <= _SPENT:
+            # The attempt itself used the budget up: no wait is to blame.
+            said = f" ({exc.message})" if isinstance(exc, SeriesError) else ""
+            raise APITimeoutError(
+                f"total_timeout of {policy.total_timeout}s ran out during attempt "
+                f"{state.attempt_number}{said}",
+                method=method,
+                url=template,
+                sent=_sent(exc),
+            ) from exc
         if left is not None and delay >= left:
             if isinstance(exc, APIStatusError) and (
                 isinstance(exc, RateLimitError) or exc.retry_after is not None
@@ -195,7 +226,7 @@ def retrying(
                 f"{delay:.2f}s wait before retry {state.attempt_number}",
                 method=method,
                 url=template,
-                sent=False,  # raised instead of another attempt
+                sent=_sent(exc),  # as far as the attempt that failed got
             ) from exc
         logger.info(
             "Retrying %s %s after %s: attempt %d of %d in %.2fs",

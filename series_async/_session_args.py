@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
-from ._converter import converter
+from ._converter import converter, fold_key
 from ._errors import ValidationError
-from ._models import CustomRole, RolePermissions, SessionStatus
+from ._models import CustomRole, RolePermissions, SessionPage, SessionStatus
+from ._pipeline import Call
+from ._resource import fill_missing
 from ._validation import check_bool, check_day, check_int, check_str, check_user_id, show
 
-__all__ = ["list_query", "not_none", "roles_body"]
+__all__ = ["StatusName", "list_call", "list_query", "not_none", "roles_body"]
 
 _RESERVED_ROLE_NAMES = frozenset({"host", "cohost", "supervisor"})
 _THREE_BOOLS = (bool, bool, bool)
 _FILTER_STATUSES = ("upcoming", "ongoing", "completed", "cancelled")
+_PAGE_KEY = fold_key("Page")
+#: A status ``list`` and ``iterate`` filter on, by value: a type checker catches a typo.
+StatusName: TypeAlias = Literal["upcoming", "ongoing", "completed", "cancelled"]
 # The converter's hook, looked up once rather than dispatched per role.
 _unstructure_role = converter.get_unstructure_hook(CustomRole)
 
@@ -70,7 +75,7 @@ def not_none(field: str, value: Any) -> Any:
 
 def list_query(
     page: int,
-    status: SessionStatus | str | None,
+    status: SessionStatus | StatusName | None,
     date: date | str | None,
     start: date | str | None,
     end: date | str | None,
@@ -105,3 +110,47 @@ def list_query(
     if host is not None:
         query["host"] = check_user_id("host", host)
     return query
+
+
+def list_call(
+    query: dict[str, str], *, walking: bool = False, previous: tuple[str, ...] = ()
+) -> Call[SessionPage]:
+    """Build the list call; ``walking`` adds iterate's checks against a looping server.
+
+    ``previous`` holds the session ids of the page before, in order (empty on page 1).
+    """
+    requested = int(query["page"])
+    fill_page = fill_missing(Page=query["page"])
+    echoed = [True]  # set by prepare on each attempt, read by the check right after
+
+    def prepare(data: dict[str, Any]) -> dict[str, Any]:
+        echoed[0] = any(fold_key(k) == _PAGE_KEY for k in data)
+        return fill_page(data)
+
+    def same_page(result: SessionPage) -> str | None:
+        # A server that ignores ?page= answers page 1 forever: stop the walk.
+        if echoed[0]:
+            if result.page == requested:
+                return None
+            return (
+                f"asked for page {requested} but the answer is page {result.page}; "
+                "stopping the iteration, which would otherwise never end"
+            )
+        if previous and tuple(s.session_id for s in result.sessions) == previous:
+            return (
+                f"page {requested} carries no Page echo and repeats the sessions of page "
+                f"{requested - 1} (the server seems to ignore ?page=); stopping the "
+                "iteration, which would otherwise never end"
+            )
+        return None
+
+    return Call(
+        name="sessions.list",
+        method="GET",
+        template="/sessions/list",
+        model=SessionPage,
+        idempotent=True,
+        query=query,
+        prepare=prepare if walking else fill_page,
+        check=same_page if walking else None,
+    )

@@ -19,7 +19,7 @@ from ._models import (
 )
 from ._pipeline import Call, encode_segment
 from ._resource import Resource, fill_missing
-from ._session_args import list_query, not_none, roles_body
+from ._session_args import StatusName, list_call, list_query, not_none, roles_body
 from ._types import UNSET, Unset
 from ._validation import (
     check_bool,
@@ -128,7 +128,7 @@ class Sessions(Resource):
         self,
         *,
         page: int = 1,
-        status: SessionStatus | str | None = None,
+        status: SessionStatus | StatusName | None = None,
         date: date | str | None = None,
         start: date | str | None = None,
         end: date | str | None = None,
@@ -148,36 +148,12 @@ class Sessions(Resource):
             The page; an empty ``sessions`` list means there are no more.
         """
         query = list_query(page, status, date, start, end, host)
-        return await self._call(self._list_call(query))
-
-    @staticmethod
-    def _list_call(query: dict[str, str], *, walking: bool = False) -> Call[SessionPage]:
-        requested = int(query["page"])
-
-        def same_page(result: SessionPage) -> str | None:
-            # A server that ignores ?page= answers page 1 forever: stop the walk.
-            if result.page == requested:
-                return None
-            return (
-                f"asked for page {requested} but the answer is page {result.page}; "
-                "stopping the iteration, which would otherwise never end"
-            )
-
-        return Call(
-            name="sessions.list",
-            method="GET",
-            template="/sessions/list",
-            model=SessionPage,
-            idempotent=True,
-            query=query,
-            prepare=fill_missing(Page=query["page"]),
-            check=same_page if walking else None,
-        )
+        return await self._call(list_call(query))
 
     async def _iterate_pages(
         self,
         *,
-        status: SessionStatus | str | None = None,
+        status: SessionStatus | StatusName | None = None,
         date: date | str | None = None,
         start: date | str | None = None,
         end: date | str | None = None,
@@ -186,18 +162,21 @@ class Sessions(Resource):
         """Yield the sessions of page after page; the sync twin walks this, a hop per page."""
         query = list_query(1, status, date, start, end, host)  # fail before any request
         page = 1
+        previous: tuple[str, ...] = ()
         while True:
             query["page"] = str(page)
-            result = await self._call(self._list_call(dict(query), walking=True))
+            call = list_call(dict(query), walking=True, previous=previous)
+            result = await self._call(call)
             if not result.sessions:
                 return
+            previous = tuple(s.session_id for s in result.sessions)
             yield result.sessions
             page += 1
 
     async def iterate(
         self,
         *,
-        status: SessionStatus | str | None = None,
+        status: SessionStatus | StatusName | None = None,
         date: date | str | None = None,
         start: date | str | None = None,
         end: date | str | None = None,
@@ -217,7 +196,8 @@ class Sessions(Resource):
 
         Raises:
             UnexpectedResponseError: A page echoes another page number than the
-                one asked for (a server ignoring ``?page=`` would loop forever).
+                one asked for, or echoes none and repeats the previous page's
+                sessions (a server ignoring ``?page=`` would loop forever).
         """
         pages = self._iterate_pages(status=status, date=date, start=start, end=end, host=host)
         try:

@@ -6,7 +6,7 @@ import re
 import sys
 from datetime import datetime, timezone
 
-__all__ = ["format_timestamp", "parse_timestamp"]
+__all__ = ["format_exact", "format_timestamp", "parse_timestamp"]
 
 _NATIVE_ISO = sys.version_info >= (3, 11)
 
@@ -78,3 +78,20 @@ def format_timestamp(value: datetime) -> str:
         timespec="milliseconds" if utc.microsecond else "seconds"
     )
     return text + "Z"
+
+
+def format_exact(value: datetime) -> str:
+    """Format a datetime as UTC with ``Z`` and every fractional digit it has.
+
+    No fraction for whole seconds, milliseconds when the value has no finer part,
+    microseconds otherwise: parsing the text gives back an equal datetime. A naive
+    datetime is taken as UTC, as in a response.
+    """
+    utc = value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo is not None else value
+    if not utc.microsecond:
+        spec = "seconds"
+    elif utc.microsecond % 1000:
+        spec = "microseconds"
+    else:
+        spec = "milliseconds"
+    return utc.isoformat(timespec=spec) + "Z"

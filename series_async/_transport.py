@@ -1,16 +1,16 @@
 """HTTP transport: the one module that holds an ``aiohttp.ClientSession``.
 
 It owns (or borrows) the session, sends one attempt of a :class:`Request` and
-reads the answer into a :class:`RawResponse`. What a failure means is decided
-in ``_translate``; this module tells it the one fact only the session can see:
-whether the request was being written when the attempt failed, from aiohttp's
-public trace signals on a session we created (a borrowed session carries no
-trace of ours: ``None``, and ``_translate`` answers conservatively).
+reads the answer into a :class:`RawResponse` (``_body`` decompresses it). What a
+failure means is decided in ``_failures``; this module tells it the one fact
+only the session can see: whether the request was being written when the attempt
+failed, from aiohttp's public trace signals on a session we created (a borrowed
+session carries no trace of ours: ``None``, and ``_failures`` answers
+conservatively).
 """
 
 from __future__ import annotations
 
-import functools
 import ssl as ssl_module
 from collections.abc import Mapping
 from types import SimpleNamespace
@@ -19,10 +19,11 @@ import aiohttp
 import attrs
 import yarl
 
-from ._errors import APITimeoutError, SeriesError, UnexpectedResponseError
+from ._body import MAX_BODY, Undecodable, decompress, too_big
+from ._errors import APITimeoutError, SeriesError
+from ._failures import WRAPPED, connection_error, forget_request, proxy_refused, what_failed
 from ._proxy import ProxyConfig
-from ._redact import EXCERPT_LIMIT, Scrub, excerpt
-from ._translate import WRAPPED, connection_error, proxy_refused, redact_chain
+from ._scrub import Scrubber
 from ._types import Timeout
 
 __all__ = [
@@ -33,14 +34,11 @@ __all__ = [
     "Request",
     "Transport",
     "close_sockets_of_closed_loop",
-    "excerpt_bytes",
 ]
 
 AIOHTTP_VERSION = aiohttp.__version__
 _POOL_LIMIT = 100
 _NO_BODY_SKIP = ("Content-Type",)
-MAX_BODY = 8 * 1024 * 1024
-"""Largest response body read, counted after decompression; more is refused unread."""
 _CHUNK = 64 * 1024
 _URL_MEMO = 256
 
@@ -65,42 +63,32 @@ class Request:
     display_url: str
     body: bytes | None
     api_key: str | None
-    scrub: Scrub
+    scrub: Scrubber
 
 
 @attrs.define(slots=True)
 class RawResponse:
-    """What one attempt got back, fully read (and at most ``MAX_BODY`` bytes)."""
+    """What one attempt got back, fully read and decompressed (at most ``MAX_BODY`` bytes).
+
+    Attributes:
+        undecodable: Why the body could not be read (it failed to decompress, uses
+            an encoding the SDK cannot decode, or was cut short), or ``None``. The
+            status and headers are real; ``body`` is then empty.
+    """
 
     status: int
     reason: str
     headers: Mapping[str, str]
     body: bytes
-
-
-@functools.lru_cache(maxsize=32)
-def _limits(timeout: Timeout) -> aiohttp.ClientTimeout:
-    return aiohttp.ClientTimeout(
-        total=timeout.total, connect=timeout.connect, sock_read=timeout.read
-    )
+    undecodable: str | None = None
 
 
 def _client_timeout(timeout: Timeout, remaining: float | None) -> aiohttp.ClientTimeout:
     """aiohttp's limits for one attempt: ``timeout``, its total capped by ``remaining``."""
-    if remaining is None:
-        return _limits(timeout)
-    total = remaining if timeout.total is None else min(timeout.total, remaining)
+    total = timeout.total
+    if remaining is not None:
+        total = remaining if total is None else min(total, remaining)
     return aiohttp.ClientTimeout(total=total, connect=timeout.connect, sock_read=timeout.read)
-
-
-def excerpt_bytes(data: bytes, scrub: Scrub) -> str:
-    """Decode, scrub and cut a body for an error.
-
-    Scrubbed before it is cut, with a margin, so a secret that straddles the cut
-    can never leave a recognisable piece of itself in the excerpt.
-    """
-    head = data[: (EXCERPT_LIMIT + 1024) * 4].decode("utf-8", "replace")
-    return excerpt(scrub(head))
 
 
 async def _on_headers_sent(
@@ -173,7 +161,13 @@ class Transport:
 
     def set_user_agent(self, user_agent: str) -> None:
         """Use another User-Agent from now on."""
-        self._static = {"User-Agent": user_agent, "Accept": "application/json"}
+        # Only the encodings _body.decompress reads: aiohttp would also offer br and
+        # zstd whenever their packages happen to be installed.
+        self._static = {
+            "User-Agent": user_agent,
+            "Accept": "application/json",
+            "Accept-Encoding": "gzip, deflate",
+        }
         # An owned session carries the static headers as its defaults, so each
         # request only adds what varies; a borrowed one gets them every time.
         self._base_headers = {} if self._owns_session else dict(self._static)
@@ -271,18 +265,27 @@ class Transport:
                 proxy=self._proxy,
                 proxy_headers=self._proxy_headers,
                 trace_request_ctx=progress,
+                # Decompressed here, not by aiohttp: its failures (a corrupt gzip, a
+                # br or zstd body it has no decoder for) hide the answer's status.
+                auto_decompress=False,
             ) as resp:
+                status = resp.status
+                reason = scrub(resp.reason or "")
                 declared = resp.content_length
-                if (
-                    declared is not None
-                    and declared <= MAX_BODY
-                    and "Content-Encoding" not in resp.headers
-                ):
-                    # Not compressed: exactly the declared length, within the cap.
-                    payload = await resp.read()
-                else:
-                    payload = await self._read_capped(resp, scrub)
-                return RawResponse(resp.status, scrub(resp.reason or ""), resp.headers, payload)
+                try:
+                    if declared is not None and declared <= MAX_BODY:
+                        payload = await resp.read()  # exactly the declared length
+                    else:
+                        payload = await self._read_capped(resp, scrub)
+                except aiohttp.ClientPayloadError as exc:
+                    return RawResponse(status, reason, resp.headers, b"", what_failed(exc, scrub))
+                encoding = resp.headers.get("Content-Encoding")
+                if encoding:
+                    try:
+                        payload = decompress(payload, encoding, status, scrub)
+                    except Undecodable as exc:
+                        return RawResponse(status, reason, resp.headers, b"", str(exc))
+                return RawResponse(status, reason, resp.headers, payload)
         except SeriesError:
             raise
         except aiohttp.ClientHttpProxyError as exc:
@@ -298,14 +301,17 @@ class Transport:
                 limits=timeout,
                 scrub=scrub,
             )
-            # aiohttp's exception is chained for debugging, once it is key-free.
-            raise error from (exc if redact_chain(exc, scrub, request.display_url) else None)
+            # aiohttp's exception is chained for debugging; it and its own chain are
+            # scrubbed where the error leaves the call (Scrubber.error).
+            forget_request(exc, scrub, request.display_url)
+            raise error from exc
 
-    async def _read_capped(self, resp: aiohttp.ClientResponse, scrub: Scrub) -> bytes:
+    async def _read_capped(self, resp: aiohttp.ClientResponse, scrub: Scrubber) -> bytes:
         """Read the body chunk by chunk, refusing it once it passes ``MAX_BODY``.
 
-        Counted after decompression, so a small gzip bomb is stopped as early as
-        a huge plain body, and memory stays bounded whatever the server sends.
+        Counted as sent; a compressed body is capped again as it is decompressed
+        (``_body.decompress``), so a small gzip bomb is stopped as early as a huge plain
+        body, and memory stays bounded whatever the server sends.
         """
         declared = resp.content_length
         chunks: list[bytes] = []
@@ -319,16 +325,7 @@ class Transport:
                 size += len(chunk)
         # Too big: stop reading and drop the connection (it cannot be reused).
         resp.close()
-        head = excerpt_bytes(b"".join(chunks), scrub)
-        said = (
-            f" (Content-Length {declared})" if declared is not None and declared > MAX_BODY else ""
-        )
-        raise UnexpectedResponseError(
-            f"the response body is larger than the {MAX_BODY // (1024 * 1024)} MiB limit{said}; "
-            "not read further",
-            status=resp.status,
-            body=head,
-        )
+        raise too_big(resp.status, b"".join(chunks), declared, scrub)
 
     async def aclose(self, *, loop_closed: bool = False) -> None:
         """Close the session if this transport created it.

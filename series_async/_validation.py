@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ._errors import ValidationError
+from ._scrub import excerpt
 from ._time import format_timestamp, parse_timestamp
 
 __all__ = [
@@ -166,7 +167,7 @@ def show(value: Any) -> str:
         text = repr(value)
     except Exception:
         return f"a {type(value).__name__} that cannot be shown"
-    return text if len(text) <= 80 else text[:80] + "..."
+    return excerpt(text, 80)
 
 
 def check_day(field: str, value: Any) -> str:

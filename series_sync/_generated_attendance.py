@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from series_async import _attendance
+from series_async import _attendance, _client
 from series_async._models import Attendee
 from series_async._types import UNSET, Unset
 
-from ._owner import Handle
+from ._owner import Owner
+from ._runtime import run
 
 __all__ = ["Attendance"]
 
@@ -18,8 +19,12 @@ __all__ = ["Attendance"]
 class Attendance:
     """Attendance records (``client.attendance``; Premium/Enterprise workspaces)."""
 
-    def __init__(self, handle: Handle[_attendance.Attendance]) -> None:
-        self._handle = handle
+    def __init__(self, owner: Owner[_client.SeriesClient]) -> None:
+        self._owner = owner
+
+    @property
+    def _async(self) -> _attendance.Attendance:
+        return self._owner.client.attendance
 
     def add_attendee(
         self,
@@ -52,8 +57,8 @@ class Attendance:
         Not retried after a 5xx or timeout (it could add the attendee twice)
         unless the policy has ``retry_non_idempotent=True``.
         """
-        return self._handle.call(
-            _attendance.Attendance.add_attendee,
+        return run(
+            self._async.add_attendee,
             session_id,
             user_id=user_id,
             username=username,
@@ -85,8 +90,8 @@ class Attendance:
         Raises:
             ValidationError: Neither time given, or leave before join.
         """
-        return self._handle.call(
-            _attendance.Attendance.update_attendee,
+        return run(
+            self._async.update_attendee,
             session_id,
             user_id=user_id,
             join_time=join_time,

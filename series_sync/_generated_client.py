@@ -15,7 +15,7 @@ from ._generated_attendance import Attendance
 from ._generated_keys import Keys
 from ._generated_ranking import Ranking
 from ._generated_sessions import Sessions
-from ._owner import ClientOwner
+from ._owner import Owner
 
 __all__ = ["SeriesClient"]
 
@@ -56,7 +56,7 @@ class SeriesClient:
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float | Timeout = Timeout(),  # noqa: B008
+        timeout: float | Timeout = Timeout(),
         max_retries: int = 2,
         retry: RetryPolicy | None = None,
         ssl: ssl_module.SSLContext | bool | None = None,
@@ -65,46 +65,56 @@ class SeriesClient:
         proxy: str | None = None,
         trust_env: bool = True,
     ) -> None:
-        owner = ClientOwner.start(
-            _client.SeriesClient,
-            api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry=retry,
-            ssl=ssl,
-            user_agent=user_agent,
-            allow_insecure_http=allow_insecure_http,
-            proxy=proxy,
-            trust_env=trust_env,
+        self._attach(
+            Owner.start(
+                _client.SeriesClient,
+                api_key,
+                base_url=base_url,
+                timeout=timeout,
+                max_retries=max_retries,
+                retry=retry,
+                ssl=ssl,
+                user_agent=user_agent,
+                allow_insecure_http=allow_insecure_http,
+                proxy=proxy,
+                trust_env=trust_env,
+            )
         )
-        self._attach(owner)
 
-    def _attach(self, owner: ClientOwner[_client.SeriesClient]) -> None:
+    def _attach(self, owner: Owner[_client.SeriesClient]) -> SeriesClient:
         self._owner = owner
-        self._handle = owner.bind(lambda client: client)
-        self._sessions = Sessions(owner.bind(lambda client: client.sessions))
-        self._attendance = Attendance(owner.bind(lambda client: client.attendance))
-        self._ranking = Ranking(owner.bind(lambda client: client.ranking))
-        self._keys = Keys(owner.bind(lambda client: client.keys))
+        self._sessions = Sessions(owner)
+        self._attendance = Attendance(owner)
+        self._ranking = Ranking(owner)
+        self._keys = Keys(owner)
+        return self
+
+    @property
+    def _async(self) -> _client.SeriesClient:
+        return self._owner.client
 
     def with_options(
         self,
         *,
+        api_key: str | Unset = UNSET,
         timeout: float | Timeout | Unset = UNSET,
         max_retries: int | Unset = UNSET,
         retry: RetryPolicy | Unset = UNSET,
     ) -> SeriesClient:
         """A client for one call or a few, with some settings replaced.
 
-        It shares this client's HTTP session, connection pool, proxy, key and
+        It shares this client's HTTP session, connection pool, proxy and
         lifetime: closing this client closes it too. It has nothing of its own
         to close; its ``close()`` only stops *it* from making calls.
 
         ``client.with_options(timeout=2.5, max_retries=0).sessions.get(sid)``
-        answers (or fails) within a Discord interaction's 3 seconds.
+        answers (or fails) within a Discord interaction's 3 seconds;
+        ``client.with_options(api_key=other_group_key)`` works for another
+        workspace over the same connection pool.
 
         Args:
+            api_key: Another workspace's key. Every key given to this family of
+                clients is kept out of the errors and logs of all of them.
             timeout: Per-attempt limit in seconds, or a :class:`Timeout`.
             max_retries: Retries after the first attempt; the rest of the policy is kept.
             retry: A whole new :class:`RetryPolicy`.
@@ -117,13 +127,12 @@ class SeriesClient:
         """
         owner = self._owner.derive(
             _client.SeriesClient.with_options,
+            api_key=api_key,
             timeout=timeout,
             max_retries=max_retries,
             retry=retry,
         )
-        derived = object.__new__(SeriesClient)
-        derived._attach(owner)
-        return derived
+        return object.__new__(SeriesClient)._attach(owner)
 
     @property
     def sessions(self) -> Sessions:
@@ -148,20 +157,20 @@ class SeriesClient:
     @property
     def base_url(self) -> str:
         """The API root this client talks to."""
-        return self._handle.target.base_url
+        return self._async.base_url
 
     @property
     def retry_policy(self) -> RetryPolicy:
         """The retry policy in force."""
-        return self._handle.target.retry_policy
+        return self._async.retry_policy
 
     @property
     def closed(self) -> bool:
         """Whether :meth:`close` was called (on this client or the one it derives from)."""
-        return self._handle.target.closed
+        return self._async.closed
 
     def __repr__(self) -> str:
-        return repr(self._handle.target)
+        return repr(self._async)
 
     def close(self) -> None:
         """Close the client and its own HTTP session.
@@ -173,7 +182,7 @@ class SeriesClient:
         self._owner.close()
 
     def __enter__(self) -> SeriesClient:
-        self._handle.call(_client.SeriesClient.__aenter__)
+        self._owner.ensure_open()
         return self
 
     def __exit__(

@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from series_async import _keys
+from series_async import _client, _keys
 from series_async._models import KeyInfo
 
-from ._owner import Handle
+from ._owner import Owner
+from ._runtime import run
 
 __all__ = ["Keys"]
 
@@ -15,8 +16,12 @@ __all__ = ["Keys"]
 class Keys:
     """API keys (``client.keys``)."""
 
-    def __init__(self, handle: Handle[_keys.Keys]) -> None:
-        self._handle = handle
+    def __init__(self, owner: Owner[_client.SeriesClient]) -> None:
+        self._owner = owner
+
+    @property
+    def _async(self) -> _keys.Keys:
+        return self._owner.client.keys
 
     def check(self, api_key: str | None = None) -> KeyInfo:
         """Tell whether a key is valid and which workspace it belongs to.
@@ -31,4 +36,4 @@ class Keys:
             The key's status. An unknown or inactive key is not an error:
             it gives ``valid=False``.
         """
-        return self._handle.call(_keys.Keys.check, api_key)
+        return run(self._async.check, api_key)

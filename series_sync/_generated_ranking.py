@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from series_async import _ranking
+from series_async import _client, _ranking
 from series_async._models import RankChange
 
-from ._owner import Handle
+from ._owner import Owner
+from ._runtime import run
 
 __all__ = ["Ranking"]
 
@@ -19,8 +20,12 @@ class Ranking:
     is not required.
     """
 
-    def __init__(self, handle: Handle[_ranking.Ranking]) -> None:
-        self._handle = handle
+    def __init__(self, owner: Owner[_client.SeriesClient]) -> None:
+        self._owner = owner
+
+    @property
+    def _async(self) -> _ranking.Ranking:
+        return self._owner.client.ranking
 
     def promote(self, user_id: int | str, *, comment: str | None = None) -> RankChange:
         """Move a user up one rank.
@@ -40,7 +45,7 @@ class Ranking:
         Never replayed after a 5xx or timeout (a replay would promote twice)
         unless the policy has ``retry_non_idempotent=True``.
         """
-        return self._handle.call(_ranking.Ranking.promote, user_id, comment=comment)
+        return run(self._async.promote, user_id, comment=comment)
 
     def demote(self, user_id: int | str, *, comment: str | None = None) -> RankChange:
         """Move a user down one rank.
@@ -59,7 +64,7 @@ class Ranking:
         Never replayed after a 5xx or timeout unless the policy has
         ``retry_non_idempotent=True``.
         """
-        return self._handle.call(_ranking.Ranking.demote, user_id, comment=comment)
+        return run(self._async.demote, user_id, comment=comment)
 
     def set_rank(self, user_id: int | str, rank: int, *, comment: str | None = None) -> RankChange:
         """Put a user on a given rank (idempotent: safe to retry).
@@ -76,4 +81,4 @@ class Ranking:
             BadRequestError: Already at that rank, or above the maximum promotion rank.
             NotFoundError: The user is not in the group, or the rank does not exist.
         """
-        return self._handle.call(_ranking.Ranking.set_rank, user_id, rank, comment=comment)
+        return run(self._async.set_rank, user_id, rank, comment=comment)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 
-from series_async import _sessions
+from series_async import _client, _sessions
 from series_async._models import (
     CreatedSession,
     CustomRole,
@@ -17,9 +17,12 @@ from series_async._models import (
     SessionStatus,
     UpdatedSession,
 )
+from series_async._session_args import StatusName
 from series_async._types import UNSET, Unset
 
-from ._owner import Handle
+from ._owner import Owner
+from ._paging import iterate_in_pages
+from ._runtime import run
 
 __all__ = ["Sessions"]
 
@@ -27,8 +30,12 @@ __all__ = ["Sessions"]
 class Sessions:
     """Sessions and their custom roles (``client.sessions``)."""
 
-    def __init__(self, handle: Handle[_sessions.Sessions]) -> None:
-        self._handle = handle
+    def __init__(self, owner: Owner[_client.SeriesClient]) -> None:
+        self._owner = owner
+
+    @property
+    def _async(self) -> _sessions.Sessions:
+        return self._owner.client.sessions
 
     def create(
         self,
@@ -67,8 +74,8 @@ class Sessions:
         Not retried after a 5xx or timeout (it could create a duplicate) unless
         the policy has ``retry_non_idempotent=True``.
         """
-        return self._handle.call(
-            _sessions.Sessions.create,
+        return run(
+            self._async.create,
             title=title,
             scheduled=scheduled,
             duration=duration,
@@ -92,13 +99,13 @@ class Sessions:
         Raises:
             NotFoundError: No such session.
         """
-        return self._handle.call(_sessions.Sessions.get, session_id)
+        return run(self._async.get, session_id)
 
     def list(
         self,
         *,
         page: int = 1,
-        status: SessionStatus | str | None = None,
+        status: SessionStatus | StatusName | None = None,
         date: date | str | None = None,
         start: date | str | None = None,
         end: date | str | None = None,
@@ -117,20 +124,14 @@ class Sessions:
         Returns:
             The page; an empty ``sessions`` list means there are no more.
         """
-        return self._handle.call(
-            _sessions.Sessions.list,
-            page=page,
-            status=status,
-            date=date,
-            start=start,
-            end=end,
-            host=host,
+        return run(
+            self._async.list, page=page, status=status, date=date, start=start, end=end, host=host
         )
 
     def iterate(
         self,
         *,
-        status: SessionStatus | str | None = None,
+        status: SessionStatus | StatusName | None = None,
         date: date | str | None = None,
         start: date | str | None = None,
         end: date | str | None = None,
@@ -150,15 +151,13 @@ class Sessions:
 
         Raises:
             UnexpectedResponseError: A page echoes another page number than the
-                one asked for (a server ignoring ``?page=`` would loop forever).
+                one asked for, or echoes none and repeats the previous page's
+                sessions (a server ignoring ``?page=`` would loop forever).
         """
-        return self._handle.iterate(
-            _sessions.Sessions._iterate_pages,
-            status=status,
-            date=date,
-            start=start,
-            end=end,
-            host=host,
+        return iterate_in_pages(
+            lambda: self._async._iterate_pages(
+                status=status, date=date, start=start, end=end, host=host
+            )
         )
 
     def update(
@@ -195,8 +194,8 @@ class Sessions:
         Raises:
             ValidationError: No field given, ``None`` given, or a rule broken.
         """
-        return self._handle.call(
-            _sessions.Sessions.update,
+        return run(
+            self._async.update,
             session_id,
             title=title,
             description=description,
@@ -210,12 +209,7 @@ class Sessions:
         )
 
     def claim_custom_role(
-        self,
-        session_id: str,
-        *,
-        user_id: int | str,
-        role_name: str,
-        slot_key: str,
+        self, session_id: str, *, user_id: int | str, role_name: str, slot_key: str
     ) -> RoleAssignment:
         """Put a member into a vacant slot of a custom role.
 
@@ -234,8 +228,8 @@ class Sessions:
             PermissionDeniedError: Free workspace, or rank below the role's minimum.
             NotFoundError: No such session or role.
         """
-        return self._handle.call(
-            _sessions.Sessions.claim_custom_role,
+        return run(
+            self._async.claim_custom_role,
             session_id,
             user_id=user_id,
             role_name=role_name,
@@ -243,11 +237,7 @@ class Sessions:
         )
 
     def quit_custom_role(
-        self,
-        session_id: str,
-        *,
-        user_id: int | str,
-        role_name: str,
+        self, session_id: str, *, user_id: int | str, role_name: str
     ) -> RoleAssignment:
         """Give up a custom role the member holds; the slot becomes vacant again.
 
@@ -263,19 +253,10 @@ class Sessions:
             BadRequestError: Not holding the role, not a member, or the session is over.
             NotFoundError: No such session or role.
         """
-        return self._handle.call(
-            _sessions.Sessions.quit_custom_role,
-            session_id,
-            user_id=user_id,
-            role_name=role_name,
-        )
+        return run(self._async.quit_custom_role, session_id, user_id=user_id, role_name=role_name)
 
     def remove_custom_role(
-        self,
-        session_id: str,
-        *,
-        target_user_id: int | str,
-        role_name: str,
+        self, session_id: str, *, target_user_id: int | str, role_name: str
     ) -> RoleAssignment:
         """Take a member out of a custom role (an admin action).
 
@@ -291,8 +272,8 @@ class Sessions:
             BadRequestError: The target does not hold the role or is not a member.
             NotFoundError: No such session or role.
         """
-        return self._handle.call(
-            _sessions.Sessions.remove_custom_role,
+        return run(
+            self._async.remove_custom_role,
             session_id,
             target_user_id=target_user_id,
             role_name=role_name,

@@ -72,7 +72,7 @@ def iterate_in_pages(open_pages: Callable[[], AsyncIterator[Sequence[T]]]) -> It
             # While a step runs the walk is not "open": a step that fails (or is
             # cancelled by Ctrl-C) ends the async generator itself.
             open_walk = False
-            page = runtime.run(lambda: _next_page(pages))
+            page = runtime.run(_next_page, pages)
             if page is _END:
                 return
             open_walk = True

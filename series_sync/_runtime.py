@@ -8,10 +8,8 @@ and blocks on the result. Around that sit the rules that make the bridge safe:
 - a call from a thread whose own loop is running works but warns
   (:class:`SyncInAsyncContextWarning`): it blocks that loop meanwhile;
 - Ctrl-C (or any exception raised while waiting) cancels the task;
-- after ``os.fork()`` the child starts a fresh loop and never touches the
-  parent's one (see :func:`_after_fork_in_child`);
-- at interpreter exit every client still open is closed and the loop torn
-  down, so nothing is left for garbage collection to complain about.
+- after ``os.fork()`` the child starts a fresh loop, never touching the parent's;
+- at exit every client still open is closed and the loop torn down, quietly.
 """
 
 from __future__ import annotations
@@ -28,7 +26,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable, Coroutine
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 import attrs
 
@@ -50,6 +48,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 _log = logging.getLogger("series")
 
@@ -158,8 +157,7 @@ def process_lock() -> threading.RLock:
 
 def on_loop_thread() -> bool:
     """Tell whether the calling thread is this process's loop thread."""
-    state = _process.loop
-    return state is not None and state.thread.ident == threading.get_ident()
+    return loop_thread_id() == threading.get_ident()
 
 
 def is_shutting_down() -> bool:
@@ -175,14 +173,6 @@ def loop_thread_id() -> int | None:
     return state.thread.ident
 
 
-def _loop_running_here() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
-
-
 def _user_stacklevel() -> int:
     """Return the ``stacklevel`` that points a warning at the first frame outside series_sync."""
     frame = sys._getframe(2)  # the caller of run()
@@ -195,8 +185,8 @@ def _user_stacklevel() -> int:
     return level
 
 
-def run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run the coroutine ``make()`` on the private loop and return its result.
+def run(func: Callable[P, Coroutine[Any, Any, T]], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run the coroutine ``func(*args, **kwargs)`` on the private loop and return its result.
 
     This is ``asyncio.run_coroutine_threadsafe(...).result()`` with two changes:
     the coroutine is made on the loop, inside a copy of the caller's context
@@ -216,7 +206,11 @@ def run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
             "a series_sync call was made on series_sync's own event loop thread, where it "
             "would deadlock; from code running on an event loop use series_async and await it"
         )
-    if _loop_running_here():
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
         warnings.warn(
             SyncInAsyncContextWarning(
                 "series_sync call made while an event loop is running in this thread: it "
@@ -225,28 +219,28 @@ def run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
             ),
             stacklevel=_user_stacklevel(),
         )
-    call = _Call(make)
+    call = _Call(func, *args, **kwargs)
     try:
         state.loop.call_soon_threadsafe(_begin, call, context=contextvars.copy_context())
-        return call.future.result()
+        return call.result()
     except BaseException:
         # cancel() is True only while the call is pending: we were interrupted
         # (KeyboardInterrupt from Ctrl-C, SystemExit from a signal handler...) rather
         # than handed the task's own exception. The cancellation aborts the request;
         # give it a moment to unwind so the connection is closed when we re-raise.
-        if call.future.cancel():
+        if call.cancel():
             with contextlib.suppress(RuntimeError):  # the loop is closed: nothing runs
                 state.loop.call_soon_threadsafe(_settle_if_never_begun, call)
             call.settled.wait(_CANCEL_GRACE)
         raise
 
 
-class _Call(Generic[T]):
-    """One sync call crossing over to the loop."""
+class _Call(concurrent.futures.Future[T]):
+    """One sync call crossing over to the loop: what to run, and (as a future) its outcome."""
 
-    def __init__(self, make: Callable[[], Coroutine[Any, Any, T]]) -> None:
-        self.make = make
-        self.future: concurrent.futures.Future[T] = concurrent.futures.Future()
+    def __init__(self, func: Callable[..., Coroutine[Any, Any, T]], *args: Any, **kwargs: Any):
+        super().__init__()
+        self.func, self.args, self.kwargs = func, args, kwargs
         self.begun = False  # set on the loop thread by _begin
         self.settled = threading.Event()  # the loop side is done with the call
 
@@ -254,18 +248,18 @@ class _Call(Generic[T]):
 def _begin(call: _Call[T]) -> None:
     """On the loop, in the caller's context: start the task unless the caller gave up."""
     call.begun = True
-    if call.future.cancelled():
+    if call.cancelled():
         call.settled.set()
         return
     try:
-        task = asyncio.ensure_future(call.make())  # the task copies the current context
+        task = asyncio.ensure_future(call.func(*call.args, **call.kwargs))  # copies the context
     except Exception as exc:  # building the call failed, e.g. a bad argument
         call.settled.set()
         with contextlib.suppress(concurrent.futures.InvalidStateError):
-            call.future.set_exception(exc)
+            call.set_exception(exc)
         return
     task.add_done_callback(functools.partial(_deliver, call))
-    call.future.add_done_callback(functools.partial(_forward_cancel, task))
+    call.add_done_callback(functools.partial(_forward_cancel, task))
 
 
 def _settle_if_never_begun(call: _Call[Any]) -> None:
@@ -278,14 +272,14 @@ def _settle_if_never_begun(call: _Call[Any]) -> None:
 def _deliver(call: _Call[T], task: asyncio.Task[T]) -> None:
     call.settled.set()
     if task.cancelled():
-        call.future.cancel()
+        call.cancel()
         return
     error = task.exception()
     with contextlib.suppress(concurrent.futures.InvalidStateError):  # the caller gave up
         if error is None:
-            call.future.set_result(task.result())
+            call.set_result(task.result())
         else:
-            call.future.set_exception(error)
+            call.set_exception(error)
 
 
 def _forward_cancel(task: asyncio.Task[Any], future: concurrent.futures.Future[Any]) -> None:
@@ -385,17 +379,11 @@ def keep_forever(obj: object) -> None:
     count is raised once, which makes it (and all it holds) immortal.
     """
     if not _inherited:
-        _pin(_inherited)
+        with contextlib.suppress(ImportError, AttributeError):  # not CPython: the global must do
+            import ctypes
+
+            ctypes.pythonapi.Py_IncRef(ctypes.py_object(_inherited))
     _inherited.append(obj)
-
-
-def _pin(obj: object) -> None:
-    try:
-        import ctypes
-
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(obj))
-    except (ImportError, AttributeError):  # not CPython: the module global must do
-        pass
 
 
 def _after_fork_in_child() -> None:

@@ -33,11 +33,22 @@ class ForwardProxy:
 
     Args:
         credentials: ``(user, password)`` the proxy demands (407 otherwise), or ``None``.
+        connect_status: The status a ``CONNECT`` is refused with (default: 403, or
+            407 when the credentials are wrong).
+        connect_reason: The reason phrase of that refusal (default: the standard one).
     """
 
-    def __init__(self, credentials: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        credentials: tuple[str, str] | None = None,
+        *,
+        connect_status: int | None = None,
+        connect_reason: str | None = None,
+    ) -> None:
         self.requests: list[ProxiedRequest] = []
         self._credentials = credentials
+        self._connect_status = connect_status
+        self._connect_reason = connect_reason
         self._server: asyncio.Server | None = None
         self.url = ""
 
@@ -75,6 +86,9 @@ class ForwardProxy:
                 status = b"403 Forbidden"
                 if not self._authorized(headers):
                     status = b"407 Proxy Authentication Required"
+                if self._connect_status is not None:
+                    reason = self._connect_reason or "Refused"
+                    status = f"{self._connect_status} {reason}".encode("latin-1")
                 writer.write(b"HTTP/1.1 " + status + b"\r\nContent-Length: 0\r\n\r\n")
                 await writer.drain()
                 return

@@ -70,14 +70,15 @@ NON_IDEMPOTENT = {
     "ranking.demote",
 }
 # Which error a fault on the last attempt must surface as.
-EXPECTED_ERROR: dict[str, type[SeriesError]] = {
+EXPECTED_ERROR: dict[str, type[SeriesError] | tuple[type[SeriesError], ...]] = {
     "rate_limit": RateLimitError,
     "http_500": InternalServerError,
     "http_502": InternalServerError,
     "http_503": InternalServerError,
     "drop_before": APIConnectionError,
     "drop_after": APIConnectionError,
-    "truncated_body": APIConnectionError,
+    # A 2xx cut short is an unreadable answer; an error status cut short is its own class.
+    "truncated_body": (UnexpectedResponseError, APIStatusError),
     "non_json_body": UnexpectedResponseError,
 }
 # What a concurrent call may end in: the documented classes. A 4xx is expected

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import zlib
 from collections.abc import Awaitable, Callable, Mapping
 
 import attrs
@@ -25,7 +26,7 @@ from series_async.testing._access import (
 )
 from series_async.testing._faults import FaultInjector, FaultKind, FaultRule
 from series_async.testing._state import RequestRecord, Store
-from series_async.testing._wire import ApiError, Call, JsonObject, Reply
+from series_async.testing._wire import ApiError, Call, JsonObject, Reply, invalid
 
 __all__ = ["ROUTE_TABLE", "Route", "build_app"]
 
@@ -112,13 +113,59 @@ def _retry_after(seconds: float) -> str:
     return str(int(seconds)) if float(seconds).is_integer() else f"{seconds:g}"
 
 
-def _decode_body(raw: bytes, method: str) -> JsonObject:
-    if method == "GET" or not raw.strip():
+# What aiohttp's own request size limit allows, applied after decompression too.
+MAX_BODY = 1024**2
+
+
+def _inflate(raw: bytes, wbits: int) -> bytes:
+    inflater = zlib.decompressobj(wbits)
+    out = inflater.decompress(raw, MAX_BODY + 1)
+    if len(out) > MAX_BODY:
+        raise ApiError(413, f"Request body is larger than {MAX_BODY} bytes once decompressed")
+    if not inflater.eof:
+        raise zlib.error("the compressed data ends early")
+    return out
+
+
+def _decompress(raw: bytes, encoding: str) -> bytes:
+    """Undo ``Content-Encoding`` (gzip, x-gzip, deflate, identity; last applied first).
+
+    The server decompresses itself rather than through aiohttp, whose errors for a
+    corrupt or unsupported encoding are a plain-text answer and a logged traceback.
+    """
+    for coding in reversed([c.strip().lower() for c in encoding.split(",") if c.strip()]):
+        if coding == "identity":
+            continue
+        if coding not in ("gzip", "x-gzip", "deflate"):
+            raise invalid(
+                f"Content-Encoding {coding[:40]!r} is not supported (gzip, deflate or identity)"
+            )
+        try:
+            if coding == "deflate":
+                try:
+                    raw = _inflate(raw, zlib.MAX_WBITS)  # zlib-wrapped, as RFC 9110 says
+                except zlib.error:
+                    raw = _inflate(raw, -zlib.MAX_WBITS)  # raw deflate, as some clients send
+            else:
+                raw = _inflate(raw, 16 + zlib.MAX_WBITS)
+        except zlib.error:
+            raise invalid(f"request body cannot be decompressed ({coding})") from None
+    return raw
+
+
+def _decode_body(raw: bytes, method: str, encoding: str = "") -> JsonObject:
+    if method == "GET":
+        return {}
+    if encoding:
+        raw = _decompress(raw, encoding)
+    if not raw.strip():
         return {}
     try:
         value = json.loads(raw)
     except ValueError:
         raise ApiError(400, "Validation error: request body is not valid JSON") from None
+    except RecursionError:
+        raise ApiError(400, "Validation error: request body is nested too deeply") from None
     if not isinstance(value, dict):
         raise ApiError(400, "Validation error: request body must be a JSON object")
     return value
@@ -135,9 +182,12 @@ def _hang_up(request: web.Request) -> web.Response:
 class _Pipeline:
     """The request handler shared by every route of one emulator."""
 
-    def __init__(self, store: Store, faults: FaultInjector) -> None:
+    def __init__(
+        self, store: Store, faults: FaultInjector, handlers: set[asyncio.Task[object]]
+    ) -> None:
         self.store = store
         self.faults = faults
+        self.handlers = handlers
 
     def record(
         self,
@@ -187,7 +237,7 @@ class _Pipeline:
             call = Call(
                 params=dict(request.match_info),
                 query={k: request.query[k] for k in request.query},
-                body=_decode_body(raw, request.method),
+                body=_decode_body(raw, request.method, request.headers.get("Content-Encoding", "")),
             )
             reply = route.logic(self.store, call)
             return reply.status, reply.body(), headers
@@ -254,14 +304,25 @@ class _Pipeline:
         """Bind :meth:`handle` to one route."""
 
         async def serve(request: web.Request) -> web.StreamResponse:
-            return await self.handle(route, request)
+            task: asyncio.Task[object] | None = asyncio.current_task()
+            if task is not None:
+                self.handlers.add(task)
+            try:
+                return await self.handle(route, request)
+            finally:
+                self.handlers.discard(task)
 
         return serve
 
 
-def build_app(store: Store, faults: FaultInjector) -> web.Application:
-    """Build the emulator's aiohttp application over ``store``."""
-    pipeline = _Pipeline(store, faults)
+def build_app(
+    store: Store, faults: FaultInjector, handlers: set[asyncio.Task[object]] | None = None
+) -> web.Application:
+    """Build the emulator's aiohttp application over ``store``.
+
+    ``handlers`` receives the task of each request while its handler runs.
+    """
+    pipeline = _Pipeline(store, faults, set() if handlers is None else handlers)
 
     @web.middleware
     async def json_errors(request: web.Request, handler: _Handler) -> web.StreamResponse:

@@ -11,6 +11,7 @@ Two ways to run it:
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import threading
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ from types import TracebackType
 
 import attrs
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from series_async.testing._app import build_app
 from series_async.testing._config import ConfigSource, WorkspaceConfig, load_config
@@ -29,6 +31,25 @@ __all__ = ["SeriesEmulator"]
 _START_TIMEOUT = 10.0
 # In-flight requests get this long to finish when the emulator stops.
 _SHUTDOWN_TIMEOUT = 0.25
+# A request line or header up to this long reaches the app (aiohttp stops at 8 KiB), so
+# a 5,000-digit query value gets the documented 400 envelope.
+_MAX_LINE = 64 * 1024
+
+
+class _QuietOnClientErrors(logging.Filter):
+    """Drop aiohttp's traceback for a request it could not parse (the client's error).
+
+    aiohttp answers such a request itself (a plain-text 400) and logs it at ERROR
+    with a traceback; a failing handler of ours is still logged.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, HttpProcessingError)
+
+
+_SERVER_LOG = logging.getLogger("series_async.testing.server")
+_SERVER_LOG.addFilter(_QuietOnClientErrors())
 
 
 class SeriesEmulator:
@@ -69,6 +90,9 @@ class SeriesEmulator:
         self._port = port
         self._url: str | None = None
         self._runner: web.AppRunner | None = None
+        # Handlers still running: one a client left keeps running (a delay fault
+        # holding it), and aiohttp's shutdown no longer knows about it.
+        self._handlers: set[asyncio.Task[object]] = set()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -156,10 +180,16 @@ class SeriesEmulator:
             raise RuntimeError("the emulator is already running")
         sock = _bind(self._host, self._port)
         runner = web.AppRunner(
-            build_app(self._store, self._faults),
+            build_app(self._store, self._faults, self._handlers),
             handle_signals=False,
             access_log=None,
             shutdown_timeout=_SHUTDOWN_TIMEOUT,
+            # Request bodies are decompressed by the app, which answers a corrupt or
+            # unsupported encoding with the documented 400 envelope.
+            auto_decompress=False,
+            max_line_size=_MAX_LINE,
+            max_field_size=_MAX_LINE,
+            logger=_SERVER_LOG,
         )
         try:
             await runner.setup()
@@ -179,6 +209,11 @@ class SeriesEmulator:
         self._url = None
         if runner is not None:
             await runner.cleanup()
+        # Stop quietly: a handler left behind would be destroyed pending with its loop.
+        left = [task for task in self._handlers if not task.done()]
+        for task in left:
+            task.cancel()
+        await asyncio.gather(*left, return_exceptions=True)
 
     async def __aenter__(self) -> SeriesEmulator:
         await self.astart()
@@ -221,6 +256,7 @@ class SeriesEmulator:
                 loop.run_forever()
             finally:
                 loop.run_until_complete(self.astop())
+                _finish_tasks(loop)
                 loop.close()
 
         thread = threading.Thread(target=serve, name="series-emulator", daemon=True)
@@ -253,6 +289,16 @@ class SeriesEmulator:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _finish_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel and run to their end the tasks left on ``loop`` (aiohttp's per-connection
+    tasks of clients that left), so none is destroyed pending when the loop closes."""
+    left = asyncio.all_tasks(loop)
+    for task in left:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
+    loop.run_until_complete(loop.shutdown_asyncgens())
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -50,6 +50,8 @@ __all__ = [
 _RESERVED_ROLE_NAMES = ("host", "cohost", "supervisor")
 _PERMISSIONS = ("ChangeSessionStatus", "PassOrFailAttendees", "ModifyAttendance")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_PAGE = re.compile(r"[0-9]{1,10}", re.ASCII)
+_MAX_PAGE = 2**31 - 1  # a page number above this is malformed, not past the end
 _UPDATABLE = (
     "Title",
     "Description",
@@ -241,9 +243,10 @@ def list_sessions(store: Store, call: Call) -> Reply:
     """GET /sessions/list: filters, then a fixed-size page ordered by Scheduled."""
     query = dict(call.query)
     page_text = query.get("page", "1")
-    if not page_text.isdigit() or int(page_text) < 1:
-        raise invalid("page must be an integer of at least 1")
-    page = int(page_text)
+    # ASCII digits only ("²".isdigit() is true), and bounded before int() reads them.
+    page = int(page_text) if _PAGE.fullmatch(page_text) else 0
+    if not 1 <= page <= _MAX_PAGE:
+        raise invalid(f"page must be an integer between 1 and {_MAX_PAGE}")
     status = query.get("status")
     if status is not None and status not in SESSION_STATUSES:
         raise invalid(f"status must be one of {', '.join(SESSION_STATUSES)}")

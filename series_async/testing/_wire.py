@@ -90,9 +90,16 @@ MISSING = Missing()
 
 
 def format_time(value: datetime) -> str:
-    """Render a timestamp the way get/list do: UTC, milliseconds, ``Z``."""
+    """Render a timestamp the way get/list do: UTC, milliseconds, ``Z``.
+
+    The year always has four digits (``0999-06-01T...``): ``strftime("%Y")``
+    writes ``999`` on some platforms, which no ISO 8601 reader accepts.
+    """
     utc = value.astimezone(timezone.utc)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    return (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:"
+        f"{utc.second:02d}.{utc.microsecond // 1000:03d}Z"
+    )
 
 
 def parse_time(text: str) -> datetime | None:
@@ -191,4 +198,9 @@ def opt_time(body: JsonObject, field: str) -> datetime | Missing:
         raise invalid(
             f"{field} must be an ISO 8601 date-time with a timezone, e.g. 2024-01-20T15:00:00Z"
         )
+    try:
+        # Stored and compared in UTC: 9999-12-31T23:59:59-23:59 has no UTC time.
+        parsed.astimezone(timezone.utc)
+    except OverflowError:
+        raise invalid(f"{field} is outside the years 1-9999 once shifted to UTC") from None
     return parsed

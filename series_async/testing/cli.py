@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import signal
 import sys
+import textwrap
 from collections.abc import Sequence
 
 from series_async.testing._config import ConfigError, load_config
@@ -28,6 +29,29 @@ __all__ = ["build_parser", "main", "parse_fault", "serve"]
 DEFAULT_PORT = 8787
 # A server left running for days must not grow without bound; tests use the object API.
 _LOG_LIMIT = 10_000
+
+
+#: What each fault kind does, for ``--help`` ("applied": the change sticks).
+_KIND_HELP = {
+    FaultKind.RATE_LIMIT: "429 with Retry-After and the error body; not applied",
+    FaultKind.HTTP_500: "500 with the JSON error body; not applied",
+    FaultKind.HTTP_502: "502 with an HTML body, as a gateway sends it; not applied",
+    FaultKind.HTTP_503: "503 with an HTML body and Retry-After; not applied",
+    FaultKind.DELAY: "wait --delay seconds, then answer normally; applied",
+    FaultKind.DROP_BEFORE: "close the connection without answering; not applied",
+    FaultKind.DROP_AFTER: "apply the change, then close without answering",
+    FaultKind.TRUNCATED_BODY: "apply the change, send half the body, close",
+    FaultKind.NON_JSON_BODY: "apply the change, answer its real status with HTML",
+}
+
+
+def _epilog() -> str:
+    width = max(len(kind.value) for kind in FaultKind)
+    kinds = "\n".join(
+        f"  {kind.value:<{width}}  {_KIND_HELP.get(kind, '')}".rstrip() for kind in FaultKind
+    )
+    routes = textwrap.fill(f"Routes for --fault: {', '.join(ROUTES)}.", width=78)
+    return f"Fault kinds for --fault:\n{kinds}\n\n{routes}"
 
 
 def parse_fault(text: str, retry_after: float = 1.0, delay: float = 0.05) -> FaultRule:
@@ -58,7 +82,8 @@ def build_parser(prog: str = "series-emulator") -> argparse.ArgumentParser:
         # No prefix matching: "--fault" must never be taken for "--fault-rate".
         allow_abbrev=False,
         description="Serve a local, stateful emulator of the Series API.",
-        epilog=f"Routes for --fault: {', '.join(ROUTES)}.",
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
     parser.add_argument(

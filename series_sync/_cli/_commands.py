@@ -21,7 +21,7 @@ from series_sync import (
 
 from ._convert import RoleSpec
 
-__all__ = ["COMMANDS", "Stream"]
+__all__ = ["COMMANDS", "Echo", "Stream"]
 
 
 class Stream:
@@ -29,6 +29,13 @@ class Stream:
 
     def __init__(self, sessions: Iterator[Session]) -> None:
         self.sessions = sessions
+
+
+class Echo:
+    """The echo of a create or update: printed without the fields the answer did not carry."""
+
+    def __init__(self, model: object) -> None:
+        self.model = model
 
 
 def _roles(specs: list[RoleSpec]) -> list[CustomRole]:
@@ -53,7 +60,7 @@ def keys_check(client: SeriesClient, args: argparse.Namespace) -> object:
 
 
 def sessions_create(client: SeriesClient, args: argparse.Namespace) -> object:
-    return client.sessions.create(
+    created = client.sessions.create(
         title=args.title,
         scheduled=args.scheduled,
         duration=args.duration,
@@ -64,6 +71,7 @@ def sessions_create(client: SeriesClient, args: argparse.Namespace) -> object:
         claimable=args.claimable,
         custom_roles=_roles(args.roles) if args.roles else None,
     )
+    return Echo(created)
 
 
 def sessions_get(client: SeriesClient, args: argparse.Namespace) -> object:
@@ -100,7 +108,7 @@ def sessions_update(client: SeriesClient, args: argparse.Namespace) -> object:
     elif args.roles:
         fields["custom_roles"] = _roles(args.roles)
     # Absent options stay UNSET (the method's defaults): only given fields are sent.
-    return client.sessions.update(args.session_id, **fields)
+    return Echo(client.sessions.update(args.session_id, **fields))
 
 
 def sessions_claim(client: SeriesClient, args: argparse.Namespace) -> object:

@@ -16,7 +16,8 @@ import os
 import re
 import sys
 
-from ._parser import PROG, UsageError, build_parser
+from ._escape import shown
+from ._parser import GLOBAL_AFTER, PROG, UsageError, build_parser
 
 # Neither typing nor logging is imported at run time before a command runs:
 # together they would add ~15 ms to every --help.
@@ -39,7 +40,6 @@ EXIT_INTERRUPTED = 130
 
 # Shorter strings are not scrubbed from output: replacing them would garble it.
 _MIN_SCRUB = 4
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _ROLE_FIELD = re.compile(r"custom_roles\[(\d+)\]\.?(.*)")
 # SDK argument names whose command-line spelling is not simply --the-same-name.
 _OPTION_OF = {
@@ -72,7 +72,9 @@ class _Scrubber:
 def _say(err: TextIO, scrub: _Scrubber, kind: str, message: str, status: int | None = None) -> None:
     """Write the one error line: ``series: <ErrorClass>[ <status>]: <message>``."""
     where = f" {status}" if status is not None else ""
-    one_line = _CONTROL.sub(" ", message).strip()
+    # Scrubbed before escaping (which could split the key) and after (belt and braces);
+    # escaped, so that what a server wrote is shown, never obeyed, and stays one line.
+    one_line = shown(scrub(message.strip()))
     err.write(scrub(f"{PROG}: {kind}{where}: {one_line}") + "\n")
     err.flush()
 
@@ -133,6 +135,29 @@ def _configure_logging(verbosity: int, scrub: _Scrubber, err: TextIO) -> Callabl
     return undo
 
 
+def _merge_globals(args: argparse.Namespace) -> argparse.Namespace:
+    """Fold global options given after ``GROUP COMMAND`` into the ones given before.
+
+    The later one wins; ``-v`` counts add up (design §7).
+    """
+    for name in GLOBAL_AFTER:
+        after = "after_" + name
+        if hasattr(args, after):
+            value = getattr(args, after)
+            delattr(args, after)
+            setattr(args, name, args.verbose + value if name == "verbose" else value)
+    return args
+
+
+def _http_refused(message: str) -> str:
+    """The SDK's refusal of ``http://``, with advice a shell user can follow."""
+    head = message.split(". Use https://", 1)[0]
+    return (
+        f"{head}; use an https:// URL, or http:// only to a loopback emulator "
+        "(127.0.0.1, ::1 or localhost, e.g. from 'series emulator')"
+    )
+
+
 def _option(field: str, args: argparse.Namespace) -> str:
     role = _ROLE_FIELD.fullmatch(field)
     if role:
@@ -153,6 +178,8 @@ def _describe(exc: SeriesError, args: argparse.Namespace) -> tuple[int, str, str
         message = exc.message
         if message.startswith(exc.field + ": "):
             rule = _TIME_WORDS.sub(r"--\1", message[len(exc.field) + 2 :])
+            if exc.field == "base_url" and "allow_insecure_http" in rule:
+                rule = _http_refused(rule)
             message = f"{_option(exc.field, args)}: {rule}"
         return EXIT_USAGE, kind, message, None
     if isinstance(exc, APIStatusError):
@@ -164,29 +191,28 @@ def _describe(exc: SeriesError, args: argparse.Namespace) -> tuple[int, str, str
 
 def _print(result: object, args: argparse.Namespace, out: TextIO) -> None:
     from . import _output as output
-    from ._commands import Stream
+    from ._commands import Echo, Stream
 
     table = args.format == "table"
+    header = [name.upper() for name in output.SESSION_COLUMNS]
     if isinstance(result, Stream):
-        if table:
-            header = [name.upper().ljust(width) for name, width in output.SESSION_COLUMNS]
-            out.write("  ".join(header).rstrip() + "\n")
+        if table:  # sized to what it prints, so written once every page has arrived
+            output.write_table(out, header, [output.session_row(s) for s in result.sessions])
+            return
         for session in result.sessions:
-            if table:
-                out.write("  ".join(output.session_row(session, pad=True)).rstrip() + "\n")
-            else:
-                out.write(output.dump_json(session, lines=True) + "\n")
+            out.write(output.dump_json(session, lines=True) + "\n")
             out.flush()  # a reader (jq, a pipe) gets each session as its page arrives
         return
+    if isinstance(result, Echo):
+        result = output.echo(result.model)
     if not table:
         out.write(output.dump_json(result) + "\n")
         return
     sessions = getattr(result, "sessions", None)
     if isinstance(sessions, list):  # a SessionPage
         workspace, page = getattr(result, "workspace_id", None), getattr(result, "page", None)
-        out.write(f"workspace {workspace}, page {page}\n")
-        header = [name.upper() for name, _ in output.SESSION_COLUMNS]
-        output.write_table(out, header, (output.session_row(s, pad=False) for s in sessions))
+        out.write(shown(f"workspace {workspace}, page {page}") + "\n")
+        output.write_table(out, header, (output.session_row(s) for s in sessions))
     else:
         output.write_record(out, result)
 
@@ -267,9 +293,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     out, err = sys.stdout, sys.stderr
     try:
-        parser = build_parser()
+        parser = build_parser(argv)
         try:
-            args = parser.parse_args(argv)
+            args = _merge_globals(parser.parse_args(argv))
         except UsageError as exc:
             _say(err, _Scrubber(), "UsageError", str(exc))
             return EXIT_USAGE

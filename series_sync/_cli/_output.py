@@ -3,57 +3,73 @@
 JSON (design §7): the model as an object whose keys are its attribute names,
 datetimes in ISO 8601 UTC with ``Z``, enums by value, dicts (``custom_roles``)
 as objects. Tables are for people and are not a stable interface.
+
+Server text is shown, never obeyed: tables write terminal controls as their
+``repr`` escapes (:func:`shown`), JSON as ``\\uXXXX`` escapes of the same value.
 """
 
 from __future__ import annotations
 
-import enum
 import json
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timezone
+import re
+from collections.abc import Iterable
 from typing import TextIO
 
-import attrs
+from ._escape import shown
 
-__all__ = ["SESSION_COLUMNS", "dump_json", "plain", "session_row", "write_record", "write_table"]
+__all__ = [
+    "SESSION_COLUMNS",
+    "dump_json",
+    "echo",
+    "plain",
+    "session_row",
+    "write_record",
+    "write_table",
+]
 
-#: Columns of a session in table form, with the width streaming rows are padded to.
-SESSION_COLUMNS = (
-    ("session_id", 36),
-    ("status", 9),
-    ("scheduled", 20),
-    ("duration", 8),
-    ("host", 10),
-    ("title", 0),
-)
+#: Columns of a session in table form.
+SESSION_COLUMNS = ("session_id", "status", "scheduled", "duration", "host", "title")
 
-
-def _timestamp(value: datetime) -> str:
-    utc = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return utc.isoformat(timespec="milliseconds" if utc.microsecond else "seconds") + "Z"
+# ensure_ascii escapes every character outside " "-"~" as \uXXXX, but five C0
+# controls in short form (\n...): those become \uXXXX too.
+_JSON_ESCAPE = re.compile(r"\\(.)")
+_SHORT = {"b": "\\u0008", "t": "\\u0009", "n": "\\u000a", "f": "\\u000c", "r": "\\u000d"}
 
 
 def plain(value: object) -> object:
-    """Return ``value`` as JSON-ready data (attrs models become dicts, recursively)."""
-    cls = type(value)
-    if attrs.has(cls):
-        return {f.name: plain(getattr(value, f.name)) for f in attrs.fields(cls)}
-    if isinstance(value, enum.Enum):  # before str: SessionStatus is a str too
-        return plain(value.value)
-    if isinstance(value, datetime):
-        return _timestamp(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, frozenset, set)):
-        return [plain(v) for v in value]
+    """Return ``value`` as JSON-ready data: a model's own ``to_dict()``, a dict as is.
+
+    The models' ``to_dict()`` is the one encoder (design §10); the CLI adds only
+    the escaping of what it prints.
+    """
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return to_dict()
     return value
 
 
+def _u_escape(match: re.Match[str]) -> str:
+    return _SHORT.get(match.group(1), match.group(0))
+
+
 def dump_json(value: object, *, lines: bool = False) -> str:
-    """Serialise a model: indented for one document, compact for a JSON Lines row."""
-    return json.dumps(plain(value), indent=None if lines else 2, allow_nan=False)
+    """Serialise a model: indented for one document, compact for a JSON Lines row.
+
+    Pure ASCII, and every character a terminal would obey is a ``\\uXXXX`` escape.
+    """
+    text = json.dumps(plain(value), indent=None if lines else 2, allow_nan=False)
+    return _JSON_ESCAPE.sub(_u_escape, text)
+
+
+def echo(model: object) -> dict[str, object]:
+    """The echo of a create or update: the model's fields, those that are ``None`` left out.
+
+    ``None`` there means "the answer did not carry it", and printed as ``null``
+    or ``-`` it would read as "cleared". ``extra`` is always kept.
+    """
+    data = plain(model)
+    assert isinstance(data, dict)
+    return {key: value for key, value in data.items() if value is not None or key == "extra"}
 
 
 def _cell(value: object) -> str:
@@ -61,18 +77,19 @@ def _cell(value: object) -> str:
         return "-"
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return shown(str(value))
 
 
 def _flatten(data: object, prefix: str = "") -> list[tuple[str, str]]:
     if isinstance(data, dict) and data:
         pairs: list[tuple[str, str]] = []
         for key, value in data.items():
-            pairs += _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+            name = shown(str(key))
+            pairs += _flatten(value, f"{prefix}.{name}" if prefix else name)
         return pairs
     if isinstance(data, list) and data:
         return [(f"{prefix}", ", ".join(_cell(v) for v in data))]
-    return [(prefix, _cell(data) if data != {} else "-")]
+    return [(prefix, "{}" if data == {} else _cell(data))]
 
 
 def write_record(out: TextIO, value: object) -> None:
@@ -83,19 +100,16 @@ def write_record(out: TextIO, value: object) -> None:
         out.write(f"{key:<{width}}  {text}\n")
 
 
-def session_row(session: object, *, pad: bool) -> list[str]:
-    """The table cells of one session (padded to fixed widths for streaming)."""
+def session_row(session: object) -> list[str]:
+    """The table cells of one session, escaped (:func:`shown`)."""
     data = plain(session)
     assert isinstance(data, dict)
-    cells = [_cell(data.get(name)) for name, _ in SESSION_COLUMNS]
-    if pad:
-        cells = [c.ljust(w) for c, (_, w) in zip(cells, SESSION_COLUMNS, strict=True)]
-    return cells
+    return [_cell(data.get(name)) for name in SESSION_COLUMNS]
 
 
 def write_table(out: TextIO, header: list[str], rows: Iterable[list[str]]) -> None:
-    """Print rows under a header, each column as wide as its widest cell."""
-    table = [header, *rows]
+    """Print rows under a header, each column as wide as its widest (escaped) cell."""
+    table = [[shown(cell) for cell in row] for row in (header, *rows)]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:
         out.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")

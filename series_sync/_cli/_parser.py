@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any, NoReturn
 
-__all__ = ["GROUPS", "UsageError", "build_parser"]
+__all__ = ["GLOBAL_AFTER", "GROUPS", "UsageError", "build_parser"]
 
 PROG = "series"
 
@@ -41,7 +41,11 @@ _NO_KEY_OPTION = (
 )
 
 
+#: Global options also accepted after ``GROUP COMMAND``, stored as ``after_<name>``.
+GLOBAL_AFTER = ("base_url", "api_key_file", "timeout", "max_retries", "format", "verbose")
+
 _CHOICE = re.compile(r"invalid choice: '([^']*)'")
+_WHICH = re.compile(r"argument (?:GROUP|COMMAND): invalid choice: '([^']{1,40})'")
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]{0,24}")
 
 
@@ -57,6 +61,10 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
+        # The hint never quotes the word typed, so it may be looked at before hiding it.
+        which = _WHICH.match(message)
+        close = self._closest(which.group(1)) if which else None
+        hint = f"; did you mean '{close}'?" if close else ""
         prefix = "unrecognized arguments: "
         if message.startswith(prefix):
             # Echo option names only: a stray value may be a key pasted in the wrong place.
@@ -71,7 +79,18 @@ class _Parser(argparse.ArgumentParser):
             lambda m: m.group(0) if _WORD.fullmatch(m.group(1)) else "invalid choice (not shown)",
             message,
         )
-        raise UsageError(f"{message} (see '{self.prog} --help')")
+        raise UsageError(f"{message}{hint} (see '{self.prog} --help')")
+
+    def _closest(self, word: str) -> str | None:
+        """The group or command of this parser closest to the mistyped ``word``, if any."""
+        import difflib  # only on this error path: it costs start-up time
+
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                names = list(action.choices)
+                close = difflib.get_close_matches(word.lower(), names, n=1, cutoff=0.6)
+                return close[0] if close else None
+        return None
 
 
 class _RefuseKey(argparse.Action):
@@ -91,12 +110,50 @@ def _refuse_key_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--api-key", nargs="?", action=_RefuseKey, help=argparse.SUPPRESS)
 
 
+def _globals(parser: argparse.ArgumentParser, *, after: bool) -> None:
+    """The global options; ``after``: their copies for after ``GROUP COMMAND``.
+
+    The copies store into ``after_<name>`` and only when given (``SUPPRESS``), so
+    ``_main`` can let the later one win and add up ``-v`` counts.
+    """
+    target = parser.add_argument_group("global options") if after else parser
+
+    def option(*flags: str, **kwargs: Any) -> None:
+        if after:
+            dest = kwargs.pop("dest", flags[-1].lstrip("-").replace("-", "_"))
+            kwargs.update(dest=f"after_{dest}", default=argparse.SUPPRESS)
+        target.add_argument(*flags, **kwargs)
+
+    option("--base-url", metavar="URL", help="API root (default: $SERIES_BASE_URL or the real API)")
+    option("--api-key-file", metavar="PATH", help="file holding the API key (else $SERIES_API_KEY)")
+    option("--timeout", type=convert.positive_float, metavar="SECONDS", help="per attempt")
+    option("--max-retries", type=convert.non_negative_int, metavar="N", help="retries (default 2)")
+    option("--format", choices=("json", "table"), default="json")
+    option("-v", "--verbose", action="count", default=0, help="-v retries, -vv debug logs (stderr)")
+
+
 def _command(
     sub: argparse._SubParsersAction[_Parser], name: str, help_text: str
 ) -> argparse.ArgumentParser:
     parser = sub.add_parser(name, help=help_text, description=help_text)
     _refuse_key_option(parser)
     return parser
+
+
+def _globals_after_command(root: argparse._SubParsersAction[_Parser], words: set[str]) -> None:
+    """Let the commands named in ``words`` take the global options too.
+
+    Only those: adding them to all 13 commands would cost every ``series --help``
+    some milliseconds. A word that is really a value only adds them to one more parser.
+    """
+    for group_name, group in root.choices.items():
+        if group_name not in words:
+            continue
+        for action in group._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for command_name, command in action.choices.items():
+                    if command_name in words:
+                        _globals(command, after=True)
 
 
 def _group(
@@ -244,8 +301,11 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the whole command-line parser."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Build the whole command-line parser, for ``argv`` (default: ``sys.argv[1:]``).
+
+    ``argv`` only decides which commands also accept the global options after them.
+    """
     parser = _Parser(
         prog=PROG,
         description="The Series API from the shell: every endpoint, JSON on stdout.",
@@ -253,22 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
         "3 API unreachable or timed out, 4 unexpected response, 130 Ctrl-C. "
         "The key comes from --api-key-file or $SERIES_API_KEY.",
     )
-    parser.add_argument(
-        "--base-url", metavar="URL", help="API root (default: $SERIES_BASE_URL or the real API)"
-    )
-    parser.add_argument(
-        "--api-key-file", metavar="PATH", help="file holding the API key (else $SERIES_API_KEY)"
-    )
-    parser.add_argument(
-        "--timeout", type=convert.positive_float, metavar="SECONDS", help="per attempt"
-    )
-    parser.add_argument(
-        "--max-retries", type=convert.non_negative_int, metavar="N", help="retries (default 2)"
-    )
-    parser.add_argument("--format", choices=("json", "table"), default="json")
-    parser.add_argument(
-        "-v", "--verbose", action="count", default=0, help="-v retries, -vv debug logs (stderr)"
-    )
+    _globals(parser, after=False)
     parser.add_argument("--version", action=_Version)
     _refuse_key_option(parser)
     root = parser.add_subparsers(dest="group", metavar="GROUP", required=True)
@@ -288,4 +333,5 @@ def build_parser() -> argparse.ArgumentParser:
     )
     emulator.add_argument("emulator_args", nargs="*")
     root.add_parser("demo", help="a guided tour of every endpoint against the emulator")
+    _globals_after_command(root, set(sys.argv[1:] if argv is None else argv))
     return parser

@@ -54,6 +54,7 @@ def test_keys_check(series_emulator: SeriesEmulator, emu_env: dict[str, str]) ->
         "rate_limit_remaining": data["rate_limit_remaining"],  # type: ignore[index]
         "rate_limit_reset": data["rate_limit_reset"],  # type: ignore[index]
         "message": data["message"],  # type: ignore[index]
+        "extra": {},
     }
     assert str(data["created_at"]).endswith("Z")  # type: ignore[index]
     assert routes(series_emulator) == [("GET", "keys.check", 200)]
@@ -79,8 +80,13 @@ def test_sessions_create_sends_every_field(
             "change_session_status": False,
             "pass_or_fail_attendees": True,
             "modify_attendance": True,
+            "extra": {},
         },
-        "slots": {"VACANT_0": {"attended": False}, "VACANT_1": {"attended": False}},
+        "slots": {
+            "VACANT_0": {"attended": False, "extra": {}},
+            "VACANT_1": {"attended": False, "extra": {}},
+        },
+        "extra": {},
     }
     stored = series_emulator.state.sessions[data["session_id"]]
     assert (stored.title, stored.duration, stored.description) == ("Training", 45, "Bring a mic")
@@ -119,8 +125,9 @@ def test_sessions_get(
     data = series("sessions", "get", session_id, env=emu_env).json()
     assert isinstance(data, dict)
     assert list(data) == [
-        "session_id", "title", "workspace_id", "host", "co_host", "supervisor", "scheduled",
-        "delayed", "status", "claimable", "duration", "min_host_rank", "custom_roles",
+        "session_id", "title", "description", "workspace_id", "host", "co_host", "supervisor",
+        "scheduled", "delayed", "status", "claimable", "duration", "min_host_rank",
+        "custom_roles", "extra",
     ]  # fmt: skip
     assert data["session_id"] == session_id
     assert data["status"] == "upcoming"  # the enum by value
@@ -136,7 +143,7 @@ def test_sessions_list_one_page(
     series_emulator.set_session_status(second, "completed")
     data = series("sessions", "list", "--status", "upcoming", env=emu_env).json()
     assert isinstance(data, dict)
-    assert list(data) == ["page", "sessions", "workspace_id"]
+    assert list(data) == ["page", "sessions", "workspace_id", "extra"]
     assert data["page"] == 1
     assert [s["session_id"] for s in data["sessions"]] == [first]
 
@@ -186,6 +193,7 @@ def test_sessions_claim_quit_remove(
         "role_name": "Trainer",
         "user_id": TRAINER,
         "message": claimed["message"],  # type: ignore[index]
+        "extra": {},
     }
     assert series_emulator.state.sessions[session_id].role("Trainer").holders() == [TRAINER]  # type: ignore[union-attr]
 
@@ -254,6 +262,7 @@ def test_ranking_promote_demote_set_rank(
         "previous_role": "Junior Staff",
         "new_role": "Senior Staff",
         "workspace_id": series_emulator.workspace_id,
+        "extra": {},
     }
     demoted = series("ranking", "demote", STAFF, env=emu_env).json()
     assert demoted["new_rank"] == 20  # type: ignore[index]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import attrs
 import pytest
@@ -15,9 +16,11 @@ from series_async import (
     RoleAssignment,
     RoleSlots,
     Session,
+    SessionPage,
     SessionStatus,
     SlotState,
     UpdatedSession,
+    ValidationError,
 )
 from series_async._converter import converter, make_converter
 from series_async._time import parse_timestamp
@@ -159,3 +162,124 @@ def test_make_converter_builds_an_independent_converter() -> None:
     other = make_converter()
     assert other is not converter
     assert other.structure({"sessionId": "s"}, CreatedSession) == CreatedSession(session_id="s")
+
+
+def test_description_is_read_back() -> None:
+    data = {"SessionId": "s", "Title": "t", "Description": "Bring a mic"}
+    assert converter.structure(data, Session).description == "Bring a mic"
+    assert converter.structure({"SessionId": "s", "Title": "t"}, Session).description is None
+
+
+def test_unmapped_fields_are_kept_in_extra_under_their_wire_names() -> None:
+    session = converter.structure(
+        {
+            "SessionId": "s",
+            "Title": "t",
+            "NewField": {"x": [1, None]},
+            "CustomRoles": {
+                "T": {"MinRank": 1, "Badge": "gold", "Slots": {"1": {"Attended": True, "At": 5}}},
+            },
+        },
+        Session,
+    )
+    assert session.extra == {"NewField": {"x": [1, None]}}
+    role = session.custom_roles["T"]
+    assert role.extra == {"Badge": "gold"}
+    assert role.slots["1"].extra == {"At": 5}
+    assert role.permissions.extra == {}
+    page = converter.structure({"Page": 1, "Sessions": [], "Total": 0}, SessionPage)
+    assert page.extra == {"Total": 0}
+
+
+def test_known_fields_and_aliases_never_land_in_extra() -> None:
+    attendee = converter.structure(
+        {"SessionId": "s", "UserId": "1", "Duration": 60, "attendanceId": "a"}, Attendee
+    )
+    assert (attendee.duration_seconds, attendee.attendee_id, attendee.extra) == (60, "a", {})
+    with pytest.raises(ValueError, match="expected an integer, got a string that"):
+        converter.structure({"SessionId": "s", "Title": "t", "Duration": "soon"}, Session)
+
+
+@pytest.mark.parametrize(
+    ("model", "data", "field", "rule"),
+    [
+        (
+            Session,
+            {"session_id": "s", "title": "t", "delayed": "false"},
+            "delayed",
+            "expected true or false, got a string",
+        ),
+        (Session, {"title": "t"}, "session_id", "is required"),
+        (Session, {"session_id": None, "title": "t"}, "session_id", "expected a string, got null"),
+        (
+            Session,
+            {"session_id": "s", "title": "t", "duration": 1.5},
+            "duration",
+            "expected an integer, got a number",
+        ),
+        (
+            Session,
+            {"session_id": "s", "title": "t", "duration": True},
+            "duration",
+            "expected an integer, got a boolean",
+        ),
+        (Session, {"session_id": "s", "title": ["t"]}, "title", "expected a string, got an array"),
+        (Session, {"session_id": "s", "title": {}}, "title", "expected a string, got an object"),
+        (
+            Session,
+            {"session_id": "s", "title": "t", "scheduled": "soon"},
+            "scheduled",
+            "not an ISO 8601 date-time: 'soon'",
+        ),
+        (
+            Session,
+            {"session_id": "s", "title": "t", "extra": []},
+            "extra",
+            "expected an object, got an array",
+        ),
+        (
+            Session,
+            {"session_id": "s", "title": "t", "custom_roles": {"T": {"min_rank": "x"}}},
+            "custom_roles['T'].min_rank",
+            "expected an integer, got a string that is not one",
+        ),
+        (
+            RoleSlots,
+            {"slots": {"1": {"attended": 1}}},
+            "slots['1'].attended",
+            "expected true or false, got a number",
+        ),
+        (
+            SessionPage,
+            {"page": 1, "sessions": [{"session_id": "a", "title": "t"}, {"session_id": "b"}]},
+            "sessions[1].title",
+            "is required",
+        ),
+        (CustomRole, {"name": "T", "extra": {}}, "data", "'extra': not a field of CustomRole"),
+        (
+            CustomRole,
+            {"name": "T", "slots": 1, "min_rnak": 3},
+            "data",
+            "'min_rnak': not a field of CustomRole",
+        ),
+        (
+            CustomRole,
+            {"name": "T", "slots": 1, "permissions": {"modify_attendance": "yes"}},
+            "permissions.modify_attendance",
+            "expected true or false, got a string",
+        ),
+        (Session, ["s"], "data", "expected an object for Session, got list"),
+    ],
+)
+def test_from_dict_applies_the_response_rules_and_names_the_field(
+    model: type[Session], data: Any, field: str, rule: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        model.from_dict(data)
+    assert (info.value.field, str(info.value)) == (field, f"{field}: {rule}")
+
+
+def test_from_dict_accepts_what_a_response_may_spell_otherwise() -> None:
+    session = Session.from_dict({"SessionId": 42, "title": "t", "duration": "60"})
+    assert (session.session_id, session.duration) == ("42", 60)
+    assert Session.from_dict({**session.to_dict(), "Later": 1}).extra == {"Later": 1}

@@ -7,6 +7,7 @@ import pytest
 
 from series_async import (
     APITimeoutError,
+    BadRequestError,
     RateLimitError,
     RetryPolicy,
     SeriesClient,
@@ -161,3 +162,54 @@ def test_bad_options_are_refused() -> None:
         client.with_options(retry=RetryPolicy(max_retries=3), max_retries=1)
     both = client.with_options(retry=RetryPolicy(max_retries=3), max_retries=3)
     assert both.retry_policy == RetryPolicy(max_retries=3)
+
+
+OTHER_KEY = "sk_live_other_group_0123456789"
+THIRD_KEY = "sk_live_third/group+key_98765"
+
+
+async def test_another_key_travels_over_the_same_pool(recorder: Recorder) -> None:
+    recorder.reply(ok(SESSION))
+    async with SeriesClient(API_KEY, base_url=recorder.url) as client:
+        other = client.with_options(api_key=OTHER_KEY)
+        await other.sessions.get("s1")
+        await client.sessions.get("s1")
+        assert other._transport is client._transport  # one aiohttp session and pool
+        assert OTHER_KEY not in repr(other)
+        again = other.with_options(timeout=2)  # not given: keeps the derived key
+        await again.sessions.get("s1")
+    assert [r.headers["apikey"] for r in recorder.requests] == [OTHER_KEY, API_KEY, OTHER_KEY]
+
+
+async def test_keys_check_on_a_derived_client_checks_its_own_key(recorder: Recorder) -> None:
+    recorder.reply(ok({"valid": True, "status": "active"}))
+    async with SeriesClient(API_KEY, base_url=recorder.url) as client:
+        await client.with_options(api_key=THIRD_KEY).keys.check()
+        await client.keys.check()
+    assert recorder.requests[0].raw_path == "/basic/check-key/sk_live_third%2Fgroup%2Bkey_98765"
+    assert recorder.requests[1].raw_path == f"/basic/check-key/{API_KEY}"
+
+
+async def test_every_key_of_the_family_is_scrubbed_from_every_client(recorder: Recorder) -> None:
+    # A server echoing keys: the root's error must not show a key given later to a
+    # derived client, nor a derived client's error the root's key or a sibling's.
+    echo = f"bad keys: {API_KEY} {OTHER_KEY} {THIRD_KEY}"
+    recorder.reply(fail(400, echo))
+    async with SeriesClient(API_KEY, base_url=recorder.url) as client:
+        other = client.with_options(api_key=OTHER_KEY)
+        third = other.with_options(api_key=THIRD_KEY)
+        for member in (client, other, third):
+            with pytest.raises(BadRequestError) as info:
+                await member.sessions.get("s1")
+            shown = f"{info.value} {info.value!r} {info.value.body}"
+            for key in (API_KEY, OTHER_KEY, THIRD_KEY):
+                assert key not in shown
+            assert info.value.message == "bad keys: <redacted> <redacted> <redacted>"
+
+
+def test_a_bad_key_for_with_options_is_refused_by_name() -> None:
+    client = SeriesClient(API_KEY)
+    with pytest.raises(ValidationError, match=r"^api_key: must be a string, got NoneType$"):
+        client.with_options(api_key=None)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match=r"^api_key: must not contain whitespace"):
+        client.with_options(api_key="sk live")

@@ -21,8 +21,8 @@ from series_async import (
     Timeout,
     ValidationError,
 )
+from series_async._answers import parse_retry_after
 from series_async._errors import MAY_HAVE_ACTED_NOTE
-from series_async._translate import parse_retry_after
 from tests.conftest import API_KEY, RetryLog
 from tests.recorder import Recorder, Reply, fail, ok
 
@@ -261,14 +261,19 @@ async def test_total_timeout_during_sleep(recorder: Recorder, retry_log: RetryLo
     assert retry_log.delays == []
 
 
-async def test_total_timeout_during_attempt(recorder: Recorder) -> None:
+async def test_total_timeout_during_attempt(recorder: Recorder, retry_log: RetryLog) -> None:
     recorder.reply(Reply(delay=0.5, body=b"{}"))
     async with make(recorder, total_timeout=0.1) as client:
         loop = asyncio.get_running_loop()
         started = loop.time()
-        with pytest.raises(APITimeoutError):
+        with pytest.raises(APITimeoutError) as info:
             await client.sessions.get("s1")
         assert loop.time() - started < 1.0
+    # The attempt itself used the budget up: no wait before a retry is to blame.
+    assert info.value.message.startswith("total_timeout of 0.1s ran out during attempt 1 (")
+    assert "wait before retry" not in info.value.message
+    assert isinstance(info.value.__cause__, APITimeoutError)
+    assert retry_log.delays == []
 
 
 async def test_retries_logged_at_info_without_key(
@@ -302,14 +307,69 @@ async def test_each_call_has_its_own_retry_state(recorder: Recorder, retry_log: 
         (None, None),
         ("", None),
         ("5", 5.0),
+        (" 7 ", 7.0),
+        ("00012", 12.0),
+        ("99999999999999999999", 1e20),  # readable: far above any max_retry_after
+        # RFC 9110: delay-seconds is 1*DIGIT; a plain decimal fraction is tolerated.
         ("0.25", 0.25),
-        ("-3", 0.0),
+        ("1.5", 1.5),
+        (".5", None),
+        ("1.", None),
+        ("1.2.3", None),
+        ("9" * 400 + ".5", None),  # a fraction too large for a float
+        ("-3", None),
+        ("+3", None),
+        ("1_0", None),
+        ("1e3", None),
+        ("\u0661\u0662", None),  # Arabic-Indic digits: str.isdigit() says yes
         ("soon", None),
         ("nan", None),
+        ("inf", None),
+        ("-inf", None),
+        ("Infinity", None),
+        ("1e309", None),
+        ("9" * 400, None),  # more than a float can hold
+        ("9" * 5000, None),  # more digits than Python turns into an int
+        # HTTP dates that overflow a datetime or a timedelta.
+        ("Mon, 01 Jan 2024 00:00:00 +99999999999999999999", None),
+        ("Mon, 01 Jan 99999999999999999999 00:00:00 GMT", None),
+        ("Mon, 99999999999999999999 Jan 2024 00:00:00 GMT", None),
+        ("Mon, 01 Jan 2024 99999999999999999999:00:00 GMT", None),
+        ("Mon, 01 Jan 10000 00:00:00 GMT", None),
+        ("Mon, 01 Jan 2024 00:00:00 -9999", None),
     ],
 )
 def test_parse_retry_after(header: str | None, expected: float | None) -> None:
     assert parse_retry_after(header) == expected
+
+
+OVERFLOWING = "Mon, 01 Jan 2024 00:00:00 +99999999999999999999"
+
+
+@pytest.mark.parametrize("value", [OVERFLOWING, "1_0", "inf"])
+async def test_an_unreadable_retry_after_on_a_429_falls_back_to_the_backoff(
+    recorder: Recorder, retry_log: RetryLog, value: str
+) -> None:
+    recorder.reply(fail(429, "slow", **{"Retry-After": value}))
+    async with make(recorder, max_retries=1) as client:
+        with pytest.raises(RateLimitError) as info:
+            await client.ranking.promote(1)
+    assert info.value.retry_after is None
+    assert info.value.may_have_acted is False
+    assert retry_log.delays == [0.5]  # the policy's own backoff
+    assert len(recorder.requests) == 2
+
+
+async def test_an_unreadable_retry_after_on_a_503_keeps_may_have_acted(
+    recorder: Recorder, retry_log: RetryLog
+) -> None:
+    recorder.reply(fail(503, "busy", **{"Retry-After": OVERFLOWING}))
+    async with make(recorder) as client:
+        with pytest.raises(InternalServerError) as info:
+            await client.ranking.promote(1)
+    assert info.value.may_have_acted is True  # a 503 on a promote: it may have acted
+    assert info.value.retry_after is None  # declared on every status error; unreadable: None
+    assert retry_log.delays == []  # a promote is not replayed after a 5xx
 
 
 def test_parse_retry_after_past_date_is_zero() -> None:

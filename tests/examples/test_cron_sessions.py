@@ -103,6 +103,22 @@ def test_a_lost_create_is_finished_by_the_rerun(
     assert series_emulator.state.applied("sessions.create") == 3
 
 
+@pytest.mark.parametrize("kind", ["http_500", "non_json_body"])
+def test_a_create_that_may_have_acted_is_unknown_not_failed(
+    series_emulator: SeriesEmulator, sessions_csv: Path, kind: str
+) -> None:
+    # A 5xx or an unreadable answer to a create: the SDK says it may have acted, so the job
+    # must not call the row failed (a human would recreate it by hand): a rerun decides.
+    series_emulator.inject(kind, routes="sessions.create")
+    first = cron(series_emulator, sessions_csv)
+    assert first.returncode == 1
+    assert "line 2: 'Basics' at 2030-01-07T18:00:00+00:00: unknown, " in first.stderr
+    assert "line 2: 'Basics' at 2030-01-07T18:00:00+00:00: failed" not in first.stderr
+    again = cron(series_emulator, sessions_csv)
+    assert again.stdout.splitlines()[-1].startswith("created ")
+    assert titles(series_emulator).count("Basics") == 1
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -120,3 +136,9 @@ def test_an_unusable_file_exits_2(
     assert result.returncode == 2
     assert message in result.stderr
     assert result.stdout == ""
+
+
+def test_the_sync_guide_links_the_recipe_and_says_how_it_decides() -> None:
+    guide = (EXAMPLES.parent / "docs" / "sync.md").read_text(encoding="utf-8")
+    assert "examples/cron_sessions.py" in guide
+    assert "exc.may_have_acted" in guide

@@ -46,6 +46,16 @@ def test_with_options_shares_the_async_client_session(server: ThreadedServer) ->
         fast.sessions.get("a")
 
 
+def test_with_options_sends_another_key_from_sync_code(server: ThreadedServer) -> None:
+    other_key = "sk_live_other_group_0123456789"
+    with SeriesClient(API_KEY, base_url=server.url) as client:
+        other = client.with_options(api_key=other_key)
+        assert other.sessions.get("a").session_id == "a"
+        assert client.sessions.get("b").session_id == "b"
+        assert other_key not in repr(other)
+    assert [seen.headers["apikey"] for seen in server.requests] == [other_key, API_KEY]
+
+
 def test_a_derived_client_close_leaves_the_original_open(server: ThreadedServer) -> None:
     with SeriesClient(API_KEY, base_url=server.url) as client:
         with client.with_options(max_retries=0) as fast:

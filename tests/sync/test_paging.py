@@ -3,35 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Coroutine
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp import web
 
-from series_async import InternalServerError
+from series_async import InternalServerError, UnexpectedResponseError
 from series_sync import SeriesClient
 from series_sync import _runtime as runtime
 from series_sync._paging import iterate_in_pages
 
-from ._server import FakeAPI, ThreadedServer
+from ._server import SESSION, FakeAPI, ThreadedServer, ok
 
 pytestmark = pytest.mark.timeout(15)
-
-T = TypeVar("T")
-
-
-@pytest.fixture
-def hops(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Count the loop hops (runtime.run calls) made by the code under test."""
-    counted: list[int] = []
-    real_run = runtime.run
-
-    def counting_run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
-        counted.append(1)
-        return real_run(make)
-
-    monkeypatch.setattr(runtime, "run", counting_run)
-    return counted
 
 
 def loop_tasks() -> int:
@@ -42,7 +26,7 @@ def loop_tasks() -> int:
 
 
 def test_one_hop_per_page_not_per_item(
-    fake_api: FakeAPI, sync_client: SeriesClient, server: ThreadedServer, hops: list[int]
+    fake_api: FakeAPI, sync_client: SeriesClient, server: ThreadedServer, hops: list[object]
 ) -> None:
     fake_api.pages = [[f"a{i}" for i in range(20)], [f"b{i}" for i in range(20)], ["c0", "c1"]]
     seen = [s.session_id for s in sync_client.sessions.iterate(status="upcoming")]
@@ -54,7 +38,7 @@ def test_one_hop_per_page_not_per_item(
 
 
 def test_early_break_sends_no_request_the_caller_did_not_ask_for(
-    fake_api: FakeAPI, sync_client: SeriesClient, server: ThreadedServer, hops: list[int]
+    fake_api: FakeAPI, sync_client: SeriesClient, server: ThreadedServer, hops: list[object]
 ) -> None:
     fake_api.pages = [["a", "b"], ["c"], ["d"]]
     for session in sync_client.sessions.iterate():
@@ -101,7 +85,7 @@ def test_nothing_happens_until_the_first_next(
     assert len(server.requests) == 1
 
 
-def test_break_runs_the_async_generator_cleanup_before_the_loop_ends(hops: list[int]) -> None:
+def test_break_runs_the_async_generator_cleanup_before_the_loop_ends(hops: list[object]) -> None:
     events: list[str] = []
 
     async def pages() -> AsyncIterator[list[int]]:
@@ -124,7 +108,7 @@ def test_break_runs_the_async_generator_cleanup_before_the_loop_ends(hops: list[
     assert loop_tasks() == 0
 
 
-def test_a_walk_read_to_the_end_needs_no_close(hops: list[int]) -> None:
+def test_a_walk_read_to_the_end_needs_no_close(hops: list[object]) -> None:
     async def pages() -> AsyncIterator[list[str]]:
         yield ["a"]
         yield []  # an empty page is passed through, not taken as the end
@@ -153,3 +137,24 @@ def test_plain_async_iterators_without_aclose_work() -> None:
     assert next(iterator) == 2
     iterator.close()
     assert loop_tasks() == 0
+
+
+def test_a_server_ignoring_the_page_without_echo_cannot_make_the_walk_loop() -> None:
+    async def page_one_always(request: web.Request) -> web.Response:
+        # No "Page" in the answer, and the same sessions whatever ?page= says.
+        return ok({"Sessions": [{**SESSION, "SessionId": i} for i in ("a", "b")]})
+
+    with (
+        ThreadedServer(page_one_always) as server,
+        SeriesClient("sk_live_9f8e7d6c5b4a39281706", base_url=server.url, max_retries=0) as c,
+    ):
+        sessions = c.sessions.iterate()
+        seen = [next(sessions).session_id, next(sessions).session_id]
+        with pytest.raises(UnexpectedResponseError, match="page 2 carries no Page echo"):
+            next(sessions)
+        assert seen == ["a", "b"]
+        assert [r.path_qs for r in server.requests] == [
+            "/sessions/list?page=1",
+            "/sessions/list?page=2",
+        ]
+        assert loop_tasks() == 0

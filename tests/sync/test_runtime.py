@@ -166,3 +166,16 @@ def test_a_forgotten_client_is_closed_in_the_background(server: ThreadedServer) 
     runtime.run(closings_done)
     assert inner.closed
     assert id(inner) not in runtime._process.registry
+
+
+def test_a_call_is_one_hop_and_entering_a_client_is_none(
+    server: ThreadedServer, hops: list[object]
+) -> None:
+    with SeriesClient(API_KEY, base_url=server.url) as client:
+        assert hops == []  # `with` checks the client in this thread: nothing to wait for
+        assert client.keys.check().valid
+        assert hops == [client._owner.client.keys.check]  # the async method itself, once
+        client.close()
+        with pytest.raises(SeriesError, match=r"^client is closed: create a new SeriesClient$"):
+            client.__enter__()
+    assert len(hops) == 2  # the close

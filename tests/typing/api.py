@@ -6,7 +6,9 @@ and the ``type: ignore[...]`` lines prove that misuse is caught statically.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, timezone
+from typing import Any
 
 from typing_extensions import assert_type
 
@@ -67,6 +69,17 @@ async def everything() -> None:
 
         page = await client.sessions.list(page=2, status="upcoming", date=date(2026, 12, 1))
         assert_type(page, SessionPage)
+        await client.sessions.list(status=SessionStatus.ONGOING)
+        await client.sessions.list(status="upcomming")  # type: ignore[arg-type]
+        client.sessions.iterate(status="done")  # type: ignore[arg-type]
+
+        # Models travel as plain dicts and JSON.
+        assert_type(session.description, str | None)
+        assert_type(session.extra, Mapping[str, Any])
+        assert_type(session.to_dict(), dict[str, Any])
+        assert_type(session.to_json(), str)
+        assert_type(Session.from_dict(session.to_dict()), Session)
+        assert_type(CustomRole.from_dict({"name": "Trainer", "slots": 2}), CustomRole)
         async for each in client.sessions.iterate(start="2026-12-01", end="2026-12-31"):
             assert_type(each, Session)
 

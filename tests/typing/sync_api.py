@@ -39,6 +39,7 @@ def everything() -> None:
         assert_type(fast.sessions.get(created.session_id), Session)
         client.with_options(max_retries="3")  # type: ignore[arg-type]
         assert_type(client.sessions.list(status="upcoming"), SessionPage)
+        client.sessions.list(status="upcomming")  # type: ignore[arg-type]
         assert_type(client.sessions.iterate(), Iterator[Session])
         assert_type(client.sessions.update("s", title="x", host=UNSET), UpdatedSession)
         assert_type(

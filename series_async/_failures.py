@@ -1,40 +1,25 @@
-"""Error translation: what an attempt's failure or error status means, as a ``SeriesError``.
-
-Every fact the retry policy reads is set here, where it is known, as a declared
-field of the error: ``sent`` and ``retryable`` of an ``APIConnectionError``
-(from the kind of aiohttp failure and whether the request was written), and
-``retry_after`` of an ``APIStatusError`` (from the ``Retry-After`` header).
+"""Failures of a request attempt, in our words: aiohttp's and asyncio's errors turned
+into ``APIConnectionError`` values that name the host they tried and declare what the
+retry policy needs (``sent``: whether the request may have reached the API;
+``retryable``: whether another attempt could go differently).
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
-import json
-import math
 import re
 import socket
-from collections.abc import Mapping
-from datetime import datetime, timezone
-from typing import Any
 
 import aiohttp
 import multidict
 import yarl
 from aiohttp import http_exceptions
 
-from ._errors import APIConnectionError, APIStatusError, APITimeoutError, status_error_class
-from ._redact import EXCERPT_LIMIT, LINE_LIMIT, Scrub, excerpt
+from ._errors import APIConnectionError, APITimeoutError
+from ._scrub import LINE_LIMIT, Scrubber, excerpt
 from ._types import Timeout
 
-__all__ = [
-    "WRAPPED",
-    "connection_error",
-    "parse_retry_after",
-    "proxy_refused",
-    "redact_chain",
-    "status_error",
-]
+__all__ = ["WRAPPED", "connection_error", "forget_request", "proxy_refused", "what_failed"]
 
 # What a request can raise besides our own errors; asyncio.TimeoutError is a
 # distinct class on 3.10. ValueError: aiohttp refusing to build the request.
@@ -42,87 +27,13 @@ WRAPPED = (aiohttp.ClientError, OSError, TimeoutError, asyncio.TimeoutError, Val
 _WHITESPACE = re.compile(r"\s+")
 
 
-def parse_retry_after(value: str | None) -> float | None:
-    """Read a ``Retry-After`` header: delay seconds or an HTTP date; ``None`` if absent/bad."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        seconds = (when - datetime.now(timezone.utc)).total_seconds()
-    if math.isnan(seconds):
-        return None
-    return max(0.0, seconds)
-
-
-def _line(text: object, scrub: Scrub) -> str:
+def _line(text: object, scrub: Scrubber) -> str:
     """One line of someone else's text, scrubbed before it is cut (no half secret)."""
     return excerpt(_WHITESPACE.sub(" ", scrub(str(text))).strip(), LINE_LIMIT)
 
 
-def status_error(
-    status: int,
-    reason: str,
-    headers: Mapping[str, str],
-    data: bytes,
-    *,
-    method: str,
-    url: str,
-    scrub: Scrub,
-) -> APIStatusError:
-    """The error for a non-2xx answer: the status picks the class, the body the message."""
-    text = scrub(data.decode("utf-8", "replace"))
-    body: Any = excerpt(text)
-    message: str | None = None
-    code: int | str | None = None
-    try:
-        parsed = json.loads(text) if text else None
-    except (ValueError, RecursionError):  # not JSON, or nested too deep to decode
-        parsed = None
-    if isinstance(parsed, dict):
-        # A large JSON body is kept as text excerpt: errors never hold a whole body.
-        body = parsed if len(text) <= EXCERPT_LIMIT else body
-        error = parsed.get("error")
-        if isinstance(error, dict):
-            found = error.get("message")
-            message = excerpt(found) if isinstance(found, str) and found else None
-            raw_code = error.get("code")
-            code = raw_code if isinstance(raw_code, (int, str)) else None
-        elif isinstance(error, str):
-            message = excerpt(error)
-        if message is None and isinstance(parsed.get("message"), str):
-            message = excerpt(parsed["message"])
-    if not message:
-        stripped = text.strip()
-        if stripped and not stripped.startswith("<"):  # not an HTML page
-            message = _line(stripped, scrub)
-        else:
-            message = _line(reason, scrub) if reason else f"HTTP {status}"
-    if 300 <= status < 400:
-        message = f"redirect not followed (the API key must not be sent elsewhere): {message}"
-        location = headers.get("Location")
-        if location:
-            message += f" -> {_line(location, scrub)}"
-    cls = status_error_class(status)
-    return cls(
-        message,
-        status=status,
-        code=code,
-        body=body,
-        method=method,
-        url=url,
-        retry_after=parse_retry_after(headers.get("Retry-After")),
-    )
-
-
 def proxy_refused(
-    exc: aiohttp.ClientHttpProxyError, *, method: str, url: str, scrub: Scrub
+    exc: aiohttp.ClientHttpProxyError, *, method: str, url: str, scrub: Scrubber
 ) -> APIConnectionError:
     """The error for a proxy refusing the ``CONNECT`` tunnel: nothing reached the API.
 
@@ -145,7 +56,7 @@ def proxy_refused(
     )
 
 
-def _what_failed(exc: BaseException, scrub: Scrub) -> str:
+def what_failed(exc: BaseException, scrub: Scrubber) -> str:
     """Say what went wrong, in our words.
 
     aiohttp's own texts quote the URL (check-key's holds the key) and label
@@ -185,7 +96,7 @@ def connection_error(
     display_url: str,
     proxy: yarl.URL | None,
     limits: Timeout,
-    scrub: Scrub,
+    scrub: Scrubber,
 ) -> APIConnectionError:
     """Turn an aiohttp/asyncio failure into our error, naming the host it tried.
 
@@ -261,7 +172,7 @@ def connection_error(
         if not written:  # e.g. a proxy that never answers the CONNECT
             return fail(APITimeoutError, f"timed out connecting to {where}", sent=False)
         return fail(APITimeoutError, f"timed out waiting for an answer from {where}", sent=True)
-    text = _what_failed(exc, scrub)
+    text = what_failed(exc, scrub)
     if not written:
         if proxy is not None:  # failing mid-CONNECT (TLS errors were handled above)
             where = f"the proxy {_host_port(proxy)}"
@@ -269,38 +180,29 @@ def connection_error(
     return fail(APIConnectionError, f"connection to {where} failed: {text}", sent=True)
 
 
-def redact_chain(exc: BaseException, scrub: Scrub, display_url: str) -> bool:
-    """Scrub secrets out of ``exc`` and what it chains, in place, for tracebacks.
+def forget_request(exc: BaseException, scrub: Scrubber, display_url: str) -> None:
+    """Drop what aiohttp's errors in ``exc``'s chain keep of our request.
 
-    Returns:
-        Whether the chain is now free of secrets (if not, it must not be chained).
+    Their repr shows the request: its URL (check-key's holds the key) and its
+    headers (``apikey``, ``Proxy-Authorization``). The rest of the chain is
+    scrubbed where every error leaves a public call (``Scrubber.error``).
     """
     seen: set[int] = set()
     current: BaseException | None = exc
-    clean = True
     while current is not None and id(current) not in seen and len(seen) < 16:
         seen.add(id(current))
-        try:
-            if isinstance(current, aiohttp.ClientResponseError):
-                # Its repr shows the request: the URL and the headers (``apikey``).
-                info = current.request_info
-                url = yarl.URL(display_url)
-                headers = multidict.CIMultiDict(
-                    (name, scrub(value)) for name, value in info.headers.items()
-                )
-                current.request_info = aiohttp.RequestInfo(
-                    url=url,
-                    method=info.method,
-                    headers=multidict.CIMultiDictProxy(headers),
-                    real_url=url,
-                )
-            message = getattr(current, "message", None)
-            if isinstance(message, str):
-                current.message = scrub(message)  # type: ignore[attr-defined]
-            current.args = tuple(scrub(a) if isinstance(a, str) else a for a in current.args)
-            text = str(current) + repr(current)
-            clean = clean and scrub(text) == text
-        except Exception:  # an exotic exception: do not chain what we cannot check
-            clean = False
+        if isinstance(current, aiohttp.ClientResponseError):
+            info = current.request_info
+            url = yarl.URL(display_url)
+            headers = multidict.CIMultiDict(
+                (name, scrub(value))
+                for name, value in info.headers.items()
+                if name.lower() != "proxy-authorization"
+            )
+            current.request_info = aiohttp.RequestInfo(
+                url=url,
+                method=info.method,
+                headers=multidict.CIMultiDictProxy(headers),
+                real_url=url,
+            )
         current = current.__cause__ or current.__context__
-    return clean
