@@ -348,3 +348,14 @@ async def test_no_span_holds_the_proxy_or_its_credentials(spans: Spans, recorder
     texts = strings_of([span])
     assert [t for t in texts if "s3cr3t" in t or "alice" in t or API_KEY in t] == []
     assert str(port_of(proxy.url)) not in texts
+
+
+async def test_a_derived_clients_key_is_in_no_span_either(spans: Spans, recorder: Recorder) -> None:
+    other = "sk_live_other_workspace_5a4b3c2d1e"
+    recorder.reply(fail(503, "busy"), ok({"Valid": True}))
+    async with SeriesClient(API_KEY, base_url=recorder.url) as client:
+        await client.with_options(api_key=other).keys.check()
+    assert recorder.requests[-1].raw_path == f"/basic/check-key/{other}"  # the key went out
+    found = spans.series()
+    assert [s.name for s in found] == ["series.keys.check"]
+    assert [t for t in strings_of(found) if other in t or API_KEY in t] == []
