@@ -71,6 +71,7 @@ class Attendance(Resource):
             body["LeaveTime"] = check_timestamp("leave_time", leave_time)
         _check_order(body)
         call = Call(
+            name="attendance.add_attendee",
             method="POST",
             template="/attendance/add-attendee/{sessionId}",
             path_params={"sessionId": segment},
@@ -113,6 +114,7 @@ class Attendance(Resource):
             raise ValidationError("update_attendee", "give join_time, leave_time or both")
         _check_order(body)
         call = Call(
+            name="attendance.update_attendee",
             method="POST",
             template="/attendance/update-attendee/{sessionId}",
             path_params={"sessionId": segment},

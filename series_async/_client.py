@@ -10,6 +10,7 @@ from collections.abc import Coroutine
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from . import _observe
 from ._attendance import Attendance
 from ._errors import SeriesError, ValidationError
 from ._keys import Keys
@@ -173,6 +174,7 @@ class SeriesClient:
         proxy: str | None = None,
         trust_env: bool = True,
     ) -> None:
+        _observe.first_client()  # SERIES_LOG and the otel extra, once per process
         options = RequestOptions(
             api_key=check_api_key(api_key),
             timeout=check_timeout(timeout),

@@ -28,6 +28,7 @@ class Keys(Resource):
         """
         key = self._requester.options.api_key if api_key is None else check_str("api_key", api_key)
         call = Call(
+            name="keys.check",
             method="GET",
             template="/basic/check-key/{apiKey}",
             path_params={"apiKey": encode_segment("api_key", key)},

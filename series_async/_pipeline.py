@@ -8,16 +8,14 @@ about individual endpoints.
 
 from __future__ import annotations
 
-import logging
 import re
-import time
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote, unquote, urlencode
 
 import attrs
 
-from . import _json
+from . import _json, _observe
 from ._answers import decode, status_error, unexpected
 from ._body import excerpt_bytes
 from ._converter import converter
@@ -31,8 +29,6 @@ from ._validation import check_encodable
 __all__ = ["Call", "Pipeline", "encode_segment"]
 
 T = TypeVar("T")
-
-logger = logging.getLogger("series")
 
 # Ids made only of these need no encoding (and are not all dots).
 _PATH_SAFE = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*")
@@ -60,6 +56,7 @@ class Call(Generic[T]):
     """One API call, described as a value.
 
     Attributes:
+        name: The public method as ``group.method`` (``sessions.get``), naming its span.
         method: HTTP method.
         template: Documented path template, used in logs and error URLs.
         model: The model the envelope's ``data`` is structured into.
@@ -75,6 +72,7 @@ class Call(Generic[T]):
             the answer is refused (``UnexpectedResponseError``).
     """
 
+    name: str
     method: str
     template: str
     model: type[T]
@@ -159,6 +157,11 @@ class Pipeline:
             SeriesError: The last attempt's failure, with ``may_have_acted`` set for
                 a call that changes state once any attempt of it may have acted.
         """
+        watch = _observe.watch(call.name, call.method, call.template, self.base_url)
+        with watch:  # the call's span (design §12), current while its attempts run
+            return await self._run(call, options, watch)
+
+    async def _run(self, call: Call[T], options: RequestOptions, watch: _observe.Watch) -> T:
         request = self._request(call, options)
         policy = options.retry
         deadline = start_deadline(policy)
@@ -172,13 +175,17 @@ class Pipeline:
             method=call.method,
             template=call.template,
             deadline=deadline,
+            on_retry=watch.retry,
         )
         try:
             async for attempt in attempts:
                 with attempt:
                     try:
-                        return await self._attempt(call, request, options, time_left(deadline))
+                        return await self._attempt(
+                            call, request, options, time_left(deadline), watch
+                        )
                     except SeriesError as exc:
+                        watch.failed(exc)
                         acted = acted or may_have_acted(exc)
                         if isinstance(exc, APIConnectionError) and self._transport.closed:
                             # aclose() cut this attempt off: say so, and retry nothing.
@@ -192,7 +199,12 @@ class Pipeline:
         raise AssertionError("unreachable: the attempts end in a result or an error")
 
     async def _attempt(
-        self, call: Call[T], request: Request, options: RequestOptions, remaining: float | None
+        self,
+        call: Call[T],
+        request: Request,
+        options: RequestOptions,
+        remaining: float | None,
+        watch: _observe.Watch,
     ) -> T:
         """One attempt: send, raise the status's error unless 2xx, parse the body.
 
@@ -200,17 +212,11 @@ class Pipeline:
         for idempotent calls); a 2xx of the wrong shape is not (asking again would
         give the same answer).
         """
-        debug = logger.isEnabledFor(logging.DEBUG)
-        started = time.perf_counter() if debug else 0.0
-        raw = await self._transport.send(request, timeout=options.timeout, remaining=remaining)
-        if debug:
-            logger.debug(
-                "%s %s -> %d in %.1f ms",
-                call.method,
-                request.display_url,
-                raw.status,
-                (time.perf_counter() - started) * 1000,
-            )
+        watch.attempt()
+        raw = await self._transport.send(
+            request, timeout=options.timeout, remaining=remaining, extra_headers=watch.headers()
+        )
+        watch.answered(raw.status)
         status, scrub = raw.status, request.scrub
         if not 100 <= status <= 599:
             raise UnexpectedResponseError(

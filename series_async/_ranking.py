@@ -18,6 +18,7 @@ def _one_step(action: str, user_id: int | str, comment: str | None) -> Call[Rank
     # promote and demote differ only in the path; neither is safe to replay.
     uid = check_user_id("user_id", user_id)
     return Call(
+        name=f"ranking.{action}",
         method="POST",
         template=f"/ranking/{action}/{{userId}}",
         path_params={"userId": encode_segment("user_id", uid)},
@@ -93,6 +94,7 @@ class Ranking(Resource):
         uid = check_user_id("user_id", user_id)
         number = check_int("rank", rank, low=0, high=255)
         call = Call(
+            name="ranking.set_rank",
             method="POST",
             template="/ranking/set-rank/{userId}/{rankNumber}",
             path_params={"userId": encode_segment("user_id", uid), "rankNumber": str(number)},

@@ -177,6 +177,7 @@ def retrying(
     method: str,
     template: str,
     deadline: float | None,
+    on_retry: Callable[[int, float, BaseException | None], None] | None = None,
 ) -> tenacity.AsyncRetrying:
     """The tenacity loop of one call: stop, wait, retry and before-sleep rules.
 
@@ -186,6 +187,8 @@ def retrying(
         method: HTTP method, for logs.
         template: Path template (never the real path: it may hold the key), for logs.
         deadline: From :func:`start_deadline`, taken before the first attempt.
+        on_retry: Told of each retry once decided: the failed attempt's number
+            (from 1), the wait decided before the next one, and its error.
     """
     backoff = policy.backoff()
 
@@ -235,6 +238,8 @@ def retrying(
             delay,
             extra={"series_attempt": state.attempt_number, "series_wait_s": delay},
         )
+        if on_retry is not None:
+            on_retry(state.attempt_number, delay, exc)
 
     return tenacity.AsyncRetrying(
         stop=tenacity.stop_after_attempt(policy.max_retries + 1),

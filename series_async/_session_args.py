@@ -145,6 +145,7 @@ def list_call(
         return None
 
     return Call(
+        name="sessions.list",
         method="GET",
         template="/sessions/list",
         model=SessionPage,

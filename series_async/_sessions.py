@@ -93,6 +93,7 @@ class Sessions(Resource):
             body["CustomRoles"] = roles_body(custom_roles)
         return await self._call(
             Call(
+                name="sessions.create",
                 method="POST",
                 template="/sessions/create",
                 model=CreatedSession,
@@ -114,6 +115,7 @@ class Sessions(Resource):
             NotFoundError: No such session.
         """
         call = Call(
+            name="sessions.get",
             method="GET",
             template="/sessions/get/{sessionId}",
             path_params={"sessionId": encode_segment("session_id", session_id)},
@@ -268,6 +270,7 @@ class Sessions(Resource):
             raise ValidationError("update", "give at least one field to change")
         return await self._call(
             Call(
+                name="sessions.update",
                 method="PATCH",
                 template="/sessions/update/{sessionId}",
                 path_params={"sessionId": segment},
@@ -282,6 +285,7 @@ class Sessions(Resource):
         self, action: str, session_id: str, body: dict[str, Any], user_key: str
     ) -> Call[RoleAssignment]:
         return Call(
+            name=f"sessions.{action}_custom_role",
             method="PATCH",
             template="/sessions/{sessionId}/custom-roles/" + action,
             path_params={"sessionId": encode_segment("session_id", session_id)},

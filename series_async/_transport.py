@@ -210,7 +210,12 @@ class Transport:
         return target
 
     async def send(
-        self, request: Request, *, timeout: Timeout, remaining: float | None
+        self,
+        request: Request,
+        *,
+        timeout: Timeout,
+        remaining: float | None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> RawResponse:
         """Send one attempt and read the response (at most ``MAX_BODY`` bytes of it).
 
@@ -218,6 +223,7 @@ class Transport:
             request: What to send.
             timeout: The limits of this attempt.
             remaining: Seconds left of the caller's overall budget, or ``None``.
+            extra_headers: More headers for this attempt (trace context), or ``None``.
 
         Raises:
             APIConnectionError: The connection failed or dropped, or the response
@@ -232,6 +238,8 @@ class Transport:
             )
         session = self._get_session()
         headers = dict(self._base_headers)
+        if extra_headers:
+            headers.update(extra_headers)
         if request.api_key is not None:
             headers["apikey"] = request.api_key
         if request.body is not None:
