@@ -23,6 +23,7 @@ import asyncio
 import inspect
 import os
 import re
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,13 @@ EXAMPLES_EXTRA = {"discord", "fastapi", "httpx", "asgi_lifespan", "starlette"}
 SNIPPET = re.compile(r'^--8<-- "(?P<path>[^":]+)(?::(?P<start>\d+):(?P<end>\d+))?"\s*$')
 _ENV = ("SERIES_API_KEY", "SERIES_BASE_URL")
 _SKIP_KEY = "__docs_skip_reason__"
+
+# A shell without job control starts background jobs with SIGINT ignored (POSIX), and an
+# ignored signal stays ignored in every program they start: CI runs its suites that way.
+# The Ctrl-C tests send SIGINT to the `series` command as a terminal would, so the suite
+# gives its children the default handling a terminal session has.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _setup(namespace: dict[str, Any]) -> None:

@@ -22,6 +22,7 @@ import contextvars
 import functools
 import logging
 import os
+import signal
 import sys
 import threading
 import warnings
@@ -103,6 +104,12 @@ _inherited: list[object] = []
 
 def _serve(loop: asyncio.AbstractEventLoop) -> None:
     """Body of the loop thread: run until stopped, then tear down like ``asyncio.run``."""
+    # Ctrl-C belongs to the caller's thread. The kernel hands a process's SIGINT to any
+    # thread that does not block it; landing here, it would not interrupt the caller's
+    # wait, and Ctrl-C would only take effect once the call ended by itself (after its
+    # read timeout). Blocked here and in the resolver threads this loop starts, it goes
+    # to a thread whose wait it interrupts at once.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     asyncio.set_event_loop(loop)
     try:
         loop.run_forever()
