@@ -8,7 +8,6 @@ client connection (by peer address) so tests can count connections.
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -16,7 +15,10 @@ from typing import Any
 import attrs
 from aiohttp import web
 
-Responder = Callable[[web.Request], Awaitable[web.StreamResponse]]
+from tests.recorder import Reply, fail, ok
+
+# A responder may answer with a scripted Reply (ok() / fail()) or any aiohttp response.
+Responder = Callable[[web.Request], Awaitable[web.StreamResponse | Reply]]
 
 
 @attrs.frozen
@@ -28,11 +30,6 @@ class Seen:
     headers: Mapping[str, str]
     body: bytes
     peer: tuple[str, int]
-
-
-def ok(data: Any, status: int = 200) -> web.Response:
-    """The API's success envelope."""
-    return web.json_response({"success": True, "data": data}, status=status, dumps=json.dumps)
 
 
 class ThreadedServer:
@@ -59,7 +56,10 @@ class ThreadedServer:
         seen = Seen(request.method, request.path_qs, dict(request.headers), body, tuple(peer or ()))
         self.requests.append(seen)
         self.peers.add(seen.peer)
-        return await self._responder(request)
+        answer = await self._responder(request)
+        if isinstance(answer, Reply):
+            return web.Response(status=answer.status, body=answer.body, headers=answer.headers)
+        return answer
 
     async def _start(self) -> None:
         app = web.Application()
@@ -130,7 +130,7 @@ class FakeAPI:
         self.slow_started = threading.Event()
         self.abandoned = threading.Event()
 
-    async def __call__(self, request: web.Request) -> web.StreamResponse:
+    async def __call__(self, request: web.Request) -> Reply:
         path = request.path
         if path.startswith("/basic/check-key/"):
             return ok(KEY_INFO)
@@ -145,11 +145,7 @@ class FakeAPI:
         if path == "/sessions/list":
             number = int(request.query.get("page", "1"))
             if number in self.failing_pages:
-                return web.json_response(
-                    {"success": False, "error": {"code": 500, "message": "page broke"}}, status=500
-                )
+                return fail(500, "page broke")
             ids = self.pages[number - 1] if number <= len(self.pages) else []
             return ok({"Page": number, "Sessions": [{**SESSION, "SessionId": i} for i in ids]})
-        return web.json_response(
-            {"success": False, "error": {"code": 404, "message": "no"}}, status=404
-        )
+        return fail(404, "Route not found")

@@ -32,8 +32,7 @@ from series_async import (
     __version__,
 )
 from series_sync import SeriesClient
-
-from .conftest import API_KEY
+from tests.conftest import API_KEY
 
 pytestmark = pytest.mark.timeout(15)
 
