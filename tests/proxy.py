@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from tests.loopback import listen_raw
+
 __all__ = ["ForwardProxy", "ProxiedRequest"]
 
 
@@ -53,9 +55,7 @@ class ForwardProxy:
         self.url = ""
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        port = self._server.sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
+        self._server, self.url = await listen_raw(self._serve)
 
     async def stop(self) -> None:
         if self._server is not None:

@@ -14,6 +14,8 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from typing import TypeAlias
 
+from tests.loopback import listen_raw
+
 Writer: TypeAlias = Callable[[asyncio.StreamWriter], Awaitable[None]]
 Answer: TypeAlias = bytes | Writer
 
@@ -85,9 +87,7 @@ class RawServer:
             self._tasks.discard(task)
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        port = self._server.sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
+        self._server, self.url = await listen_raw(self._handle)
 
     async def stop(self) -> None:
         if self._server is not None:

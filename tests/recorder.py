@@ -2,7 +2,10 @@
 
 Wire tests use it instead of a mocking library: the SDK's real aiohttp stack
 sends real bytes, so paths (with their exact percent-encoding), headers and
-bodies are checked as the API would see them.
+bodies are checked as the API would see them. It answers from a queue of
+scripted replies, or from a ``responder`` function when a test needs a small
+fake API; ``tests/sync/_server.py`` runs this same server on its own thread
+for sync calls, which block the test's thread.
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import attrs
 from aiohttp import web
+
+from tests.loopback import serve_app
 
 
 @attrs.frozen
@@ -27,6 +32,8 @@ class Recorded:
     query: dict[str, str]
     headers: Mapping[str, str]
     body: bytes
+    path_qs: str = ""  # the decoded path with its query string
+    peer: tuple[str, int] | tuple[()] = ()  # the client connection's address
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -55,11 +62,29 @@ def fail(status: int, message: str, **headers: str) -> Reply:
     return Reply(status, payload, {"Content-Type": "application/json", **headers})
 
 
-class Recorder:
-    """Serves queued replies in order (the last one repeats) and records every request."""
+# A responder may answer with a scripted Reply (ok() / fail()) or any aiohttp response.
+Responder = Callable[[web.Request], Awaitable[web.StreamResponse | Reply]]
 
-    def __init__(self) -> None:
+
+def _response(reply: Reply) -> web.Response:
+    return web.Response(status=reply.status, body=reply.body, headers=dict(reply.headers))
+
+
+class Recorder:
+    """Records every request; answers with queued replies in order (the last one repeats).
+
+    Args:
+        responder: Answers every request instead of the queue (any method, any path).
+        handler_cancellation: Cancel a handler when its client disconnects.
+    """
+
+    def __init__(
+        self, responder: Responder | None = None, *, handler_cancellation: bool = False
+    ) -> None:
         self.requests: list[Recorded] = []
+        self.peers: set[tuple[str, int] | tuple[()]] = set()
+        self._responder = responder
+        self._handler_cancellation = handler_cancellation
         self._replies: deque[Reply] = deque()
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -77,16 +102,22 @@ class Recorder:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
-        self.requests.append(
-            Recorded(
-                request.method,
-                request.raw_path.split("?", 1)[0],
-                request.path,
-                dict(request.query),
-                dict(request.headers),
-                body,
-            )
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        seen = Recorded(
+            request.method,
+            request.raw_path.split("?", 1)[0],
+            request.path,
+            dict(request.query),
+            dict(request.headers),
+            body,
+            request.path_qs,
+            tuple(peer or ()),
         )
+        self.requests.append(seen)
+        self.peers.add(seen.peer)
+        if self._responder is not None:
+            answer = await self._responder(request)
+            return _response(answer) if isinstance(answer, Reply) else answer
         reply = self._replies.popleft() if len(self._replies) > 1 else self._replies[0]
         if reply.delay:
             await asyncio.sleep(reply.delay)
@@ -94,19 +125,14 @@ class Recorder:
             assert request.transport is not None
             request.transport.close()
             raise web.HTTPInternalServerError  # never reaches the client: socket is gone
-        return web.Response(status=reply.status, body=reply.body, headers=dict(reply.headers))
+        return _response(reply)
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(
-            app, access_log=None, handle_signals=False, shutdown_timeout=0.1
+        self._runner, self.url = await serve_app(
+            app, handler_cancellation=self._handler_cancellation
         )
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}"
 
     async def stop(self) -> None:
         if self._runner is not None:

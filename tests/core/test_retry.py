@@ -11,10 +11,14 @@ import pytest
 
 from series_async import (
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
+    AuthenticationError,
     BadRequestError,
+    ConflictError,
     InternalServerError,
     NotFoundError,
+    PermissionDeniedError,
     RateLimitError,
     RetryPolicy,
     SeriesClient,
@@ -49,14 +53,27 @@ async def test_idempotent_call_retried_on_retryable_status(
     assert retry_log.delays == [0.5, 1.0]
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 418])
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (400, BadRequestError),
+        (401, AuthenticationError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (409, ConflictError),
+        (418, APIStatusError),
+    ],
+)
 async def test_other_statuses_not_retried(
-    recorder: Recorder, retry_log: RetryLog, status: int
+    recorder: Recorder, retry_log: RetryLog, status: int, error: type[APIStatusError]
 ) -> None:
-    recorder.reply(fail(status, "no"))
+    recorder.reply(fail(status, "refused for this test"))
     async with make(recorder) as client:
-        with pytest.raises(Exception, match="no"):
+        with pytest.raises(error, match=r"refused for this test") as info:
             await client.sessions.get("s1")
+    assert type(info.value) is error
+    assert info.value.status == status
+    assert info.value.message == "refused for this test"
     assert len(recorder.requests) == 1
     assert retry_log.delays == []
 

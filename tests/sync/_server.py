@@ -1,38 +1,22 @@
-"""A loopback aiohttp server on its own thread, for tests whose calling thread blocks.
+"""The recording server on its own thread, and a small fake API for the sync tests.
 
-Sync calls block the test's thread, so the server cannot share it: it runs its
-own loop on a daemon thread. It records every request and every distinct
-client connection (by peer address) so tests can count connections.
+Sync calls block the test's thread, so the server cannot share it: this runs
+the same :class:`tests.recorder.Recorder` the async tests use, with its own
+loop on a daemon thread. It records every request and every distinct client
+connection (by peer address) so tests can count connections.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
-from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-import attrs
 from aiohttp import web
 
-Responder = Callable[[web.Request], Awaitable[web.StreamResponse]]
+from tests.recorder import Recorded, Recorder, Reply, Responder, fail, ok
 
-
-@attrs.frozen
-class Seen:
-    """One request as the server saw it."""
-
-    method: str
-    path_qs: str
-    headers: Mapping[str, str]
-    body: bytes
-    peer: tuple[str, int]
-
-
-def ok(data: Any, status: int = 200) -> web.Response:
-    """The API's success envelope."""
-    return web.json_response({"success": True, "data": data}, status=status, dumps=json.dumps)
+__all__ = ["KEY_INFO", "SESSION", "FakeAPI", "ThreadedServer"]
 
 
 class ThreadedServer:
@@ -44,49 +28,29 @@ class ThreadedServer:
     """
 
     def __init__(self, responder: Responder, *, handler_cancellation: bool = False) -> None:
-        self._responder = responder
-        self._handler_cancellation = handler_cancellation
-        self.requests: list[Seen] = []
-        self.peers: set[tuple[str, int]] = set()
-        self.url = ""
+        self._recorder = Recorder(responder, handler_cancellation=handler_cancellation)
         self.loop = asyncio.new_event_loop()
-        self._runner: web.AppRunner | None = None
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
-        body = await request.read()
-        peer = request.transport.get_extra_info("peername") if request.transport else None
-        seen = Seen(request.method, request.path_qs, dict(request.headers), body, tuple(peer or ()))
-        self.requests.append(seen)
-        self.peers.add(seen.peer)
-        return await self._responder(request)
+    @property
+    def requests(self) -> list[Recorded]:
+        return self._recorder.requests
 
-    async def _start(self) -> None:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(
-            app,
-            access_log=None,
-            handle_signals=False,
-            shutdown_timeout=0.1,
-            handler_cancellation=self._handler_cancellation,
-        )
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+    @property
+    def peers(self) -> set[tuple[str, int] | tuple[()]]:
+        return self._recorder.peers
 
-    async def _stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+    @property
+    def url(self) -> str:
+        return self._recorder.url
 
     def start(self) -> ThreadedServer:
         self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
+        asyncio.run_coroutine_threadsafe(self._recorder.start(), self.loop).result(10)
         return self
 
     def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._stop(), self.loop).result(10)
+        asyncio.run_coroutine_threadsafe(self._recorder.stop(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
         self.loop.close()
@@ -130,7 +94,7 @@ class FakeAPI:
         self.slow_started = threading.Event()
         self.abandoned = threading.Event()
 
-    async def __call__(self, request: web.Request) -> web.StreamResponse:
+    async def __call__(self, request: web.Request) -> Reply:
         path = request.path
         if path.startswith("/basic/check-key/"):
             return ok(KEY_INFO)
@@ -145,11 +109,7 @@ class FakeAPI:
         if path == "/sessions/list":
             number = int(request.query.get("page", "1"))
             if number in self.failing_pages:
-                return web.json_response(
-                    {"success": False, "error": {"code": 500, "message": "page broke"}}, status=500
-                )
+                return fail(500, "page broke")
             ids = self.pages[number - 1] if number <= len(self.pages) else []
             return ok({"Page": number, "Sessions": [{**SESSION, "SessionId": i} for i in ids]})
-        return web.json_response(
-            {"success": False, "error": {"code": 404, "message": "no"}}, status=404
-        )
+        return fail(404, "Route not found")

@@ -18,10 +18,10 @@ except ImportError:  # the suite can run without coverage (--no-cov, nox -s lowe
 
 from series_sync import SeriesClient
 from series_sync import _runtime as runtime
+from tests.conftest import API_KEY
 
 from ._server import FakeAPI, ThreadedServer
 
-API_KEY = "sk_live_9f8e7d6c5b4a39281706"
 ROOT = Path(__file__).resolve().parents[2]
 
 

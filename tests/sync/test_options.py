@@ -11,10 +11,11 @@ import pytest
 
 from series_async import APITimeoutError, SeriesError
 from series_sync import SeriesClient
+from tests.conftest import API_KEY
 from tests.proxy import ForwardProxy
 
 from ._server import FakeAPI, ThreadedServer
-from .conftest import API_KEY, run_python
+from .conftest import run_python
 
 pytestmark = pytest.mark.timeout(30)
 

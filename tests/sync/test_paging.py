@@ -12,8 +12,10 @@ from series_async import InternalServerError, UnexpectedResponseError
 from series_sync import SeriesClient
 from series_sync import _runtime as runtime
 from series_sync._paging import iterate_in_pages
+from tests.conftest import API_KEY
+from tests.recorder import Reply, ok
 
-from ._server import SESSION, FakeAPI, ThreadedServer, ok
+from ._server import SESSION, FakeAPI, ThreadedServer
 
 pytestmark = pytest.mark.timeout(15)
 
@@ -140,13 +142,13 @@ def test_plain_async_iterators_without_aclose_work() -> None:
 
 
 def test_a_server_ignoring_the_page_without_echo_cannot_make_the_walk_loop() -> None:
-    async def page_one_always(request: web.Request) -> web.Response:
+    async def page_one_always(request: web.Request) -> Reply:
         # No "Page" in the answer, and the same sessions whatever ?page= says.
         return ok({"Sessions": [{**SESSION, "SessionId": i} for i in ("a", "b")]})
 
     with (
         ThreadedServer(page_one_always) as server,
-        SeriesClient("sk_live_9f8e7d6c5b4a39281706", base_url=server.url, max_retries=0) as c,
+        SeriesClient(API_KEY, base_url=server.url, max_retries=0) as c,
     ):
         sessions = c.sessions.iterate()
         seen = [next(sessions).session_id, next(sessions).session_id]

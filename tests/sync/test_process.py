@@ -11,8 +11,10 @@ import time
 
 import pytest
 
+from tests.conftest import API_KEY
+
 from ._server import FakeAPI, ThreadedServer
-from .conftest import API_KEY, ROOT, run_python
+from .conftest import ROOT, run_python
 
 pytestmark = pytest.mark.timeout(40)
 

@@ -15,9 +15,9 @@ import pytest
 from series_async import SeriesError
 from series_sync import SeriesClient, SyncInAsyncContextWarning
 from series_sync import _runtime as runtime
+from tests.conftest import API_KEY
 
 from ._server import ThreadedServer
-from .conftest import API_KEY
 
 pytestmark = pytest.mark.timeout(10)
 

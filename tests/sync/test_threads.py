@@ -9,6 +9,7 @@ import pytest
 
 from series_async._transport import _POOL_LIMIT
 from series_sync import SeriesClient
+from tests.conftest import API_KEY
 
 from ._server import ThreadedServer
 
@@ -39,7 +40,7 @@ def test_32_threads_x_50_calls_share_one_client_and_its_pool(
 
 @pytest.mark.timeout(30)
 def test_threads_may_close_while_others_are_done(server: ThreadedServer) -> None:
-    client = SeriesClient("sk_live_9f8e7d6c5b4a39281706", base_url=server.url, max_retries=0)
+    client = SeriesClient(API_KEY, base_url=server.url, max_retries=0)
 
     def worker(n: int) -> str:
         return client.sessions.get(f"s{n}").session_id

@@ -24,6 +24,7 @@ from series_async import (
     RankChange,
     RetryPolicy,
     RoleAssignment,
+    SeriesError,
     Session,
     SessionPage,
     UpdatedSession,
@@ -31,8 +32,7 @@ from series_async import (
     __version__,
 )
 from series_sync import SeriesClient
-
-from .conftest import API_KEY
+from tests.conftest import API_KEY
 
 pytestmark = pytest.mark.timeout(15)
 
@@ -293,10 +293,13 @@ def test_closed_client_refuses_calls_without_io(mocked: aioresponses) -> None:
     client.close()
     client.close()  # idempotent
     assert client.closed
-    with pytest.raises(Exception, match="client is closed"):
+    closed = r"^client is closed: create a new SeriesClient$"
+    with pytest.raises(SeriesError, match=closed) as call:
         client.keys.check()
-    with pytest.raises(Exception, match="client is closed"), client:
+    assert type(call.value) is SeriesError
+    with pytest.raises(SeriesError, match=closed) as enter, client:
         pass
+    assert type(enter.value) is SeriesError
     assert mocked.requests == {}
 
 
