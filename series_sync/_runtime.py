@@ -7,7 +7,8 @@ and blocks on the result. Around that sit the rules that make the bridge safe:
 - a call from the loop's own thread raises at once (it could only deadlock);
 - a call from a thread whose own loop is running works but warns
   (:class:`SyncInAsyncContextWarning`): it blocks that loop meanwhile;
-- Ctrl-C (or any exception raised while waiting) cancels the task;
+- Ctrl-C (or any exception raised while waiting) cancels the task; SIGINT is blocked
+  on the loop thread, where it would interrupt no wait (the kernel picks the thread);
 - after ``os.fork()`` the child starts a fresh loop, never touching the parent's;
 - at exit every client still open is closed and the loop torn down, quietly.
 """
@@ -62,9 +63,8 @@ _CANCEL_GRACE = 1.0
 class SyncInAsyncContextWarning(RuntimeWarning):
     """A ``series_sync`` call was made from a thread whose event loop is running.
 
-    The call works, but it blocks that loop (every other task on it stalls)
-    until the answer arrives. In async code use ``series_async.SeriesClient``
-    and ``await`` its methods instead.
+    The call works, but it blocks that loop (every task on it stalls) until the
+    answer arrives: in async code, ``await`` ``series_async.SeriesClient`` instead.
     """
 
 
@@ -91,8 +91,7 @@ class _Process:
         self.lock = threading.RLock()  # owners register clients while holding it
         self.loop: _Loop | None = None
         self.shutting_down = False
-        # Async clients opened through series_sync and not yet closed: closed at exit.
-        self.registry: dict[int, AsyncClosable] = {}
+        self.registry: dict[int, AsyncClosable] = {}  # clients still open: closed at exit
         # Closing tasks started by close_soon(); only touched on the loop thread.
         self.closing: set[asyncio.Task[None]] = set()
 
@@ -104,11 +103,6 @@ _inherited: list[object] = []
 
 def _serve(loop: asyncio.AbstractEventLoop) -> None:
     """Body of the loop thread: run until stopped, then tear down like ``asyncio.run``."""
-    # Ctrl-C belongs to the caller's thread. The kernel hands a process's SIGINT to any
-    # thread that does not block it; landing here, it would not interrupt the caller's
-    # wait, and Ctrl-C would only take effect once the call ended by itself (after its
-    # read timeout). Blocked here and in the resolver threads this loop starts, it goes
-    # to a thread whose wait it interrupts at once.
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     asyncio.set_event_loop(loop)
     try:
