@@ -92,8 +92,7 @@ class _Process:
         self.loop: _Loop | None = None
         self.shutting_down = False
         self.registry: dict[int, AsyncClosable] = {}  # clients still open: closed at exit
-        # Closing tasks started by close_soon(); only touched on the loop thread.
-        self.closing: set[asyncio.Task[None]] = set()
+        self.closing: set[asyncio.Task[None]] = set()  # close_soon()'s, on the loop thread
 
 
 _process = _Process()
