@@ -226,15 +226,9 @@ class Pipeline:
             )
         if not 200 <= status < 300:
             raise status_error(call.method, raw, request.display_url, scrub)
-        envelope = decode(raw, scrub)
-        if _json.loads is not _json.loads_exact:
-            try:
-                return self._read(call, raw, envelope, scrub)
-            except UnexpectedResponseError:
-                # orjson reads integers beyond 64 bits as floats, which no model
-                # accepts: the stdlib's reading decides what this answer really is.
-                envelope = _json.loads_exact(raw.body)
-        return self._read(call, raw, envelope, scrub)
+        # Either JSON backend reads a body the same way (_json sends what orjson would
+        # read differently, such as integers beyond 64 bits, to the stdlib): one reading.
+        return self._read(call, raw, decode(raw, scrub), scrub)
 
     def _read(self, call: Call[T], raw: RawResponse, envelope: Any, scrub: Scrubber) -> T:
         data = envelope.get("data") if type(envelope) is dict else None
